@@ -1,0 +1,6 @@
+namespace MailTls.Cli;
+
+internal static class Program
+{
+    public static int Main(string[] args) => CliApp.Run(args);
+}

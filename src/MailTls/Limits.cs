@@ -1,0 +1,44 @@
+namespace MailTls;
+
+/// <summary>
+/// Every size limit, deadline and default of the library in one place (design §6), each with its reason.
+/// Front ends may lower or raise the configurable ones; parsers enforce the hard caps.
+/// </summary>
+public static class Limits
+{
+    /// <summary>RFC 8461 §3.3 suggests 64 KB; mox, postfix-tlspol and postfix-mta-sts-resolver cap at 65536 bytes.</summary>
+    public const int StsPolicyMaxBytes = 64 * 1024;
+
+    /// <summary>A TXT RRset larger than this is not an MTA-STS or TLS-RPT record anyone meant to publish (DNS messages are ≤ 64 KiB).</summary>
+    public const int TxtRecordMaxChars = 65535;
+
+    /// <summary>RFC 8461 §3.3 suggests a 1 minute policy fetch timeout.</summary>
+    public static readonly TimeSpan StsPolicyFetchTimeout = TimeSpan.FromSeconds(60);
+
+    /// <summary>RFC 8461 §3.2: max_age is at most 31557600 seconds (about one year).</summary>
+    public const long StsMaxAgeMax = 31_557_600;
+
+    /// <summary>A max_age under one day makes senders refetch constantly and leaves little protection if discovery is blocked.</summary>
+    public const long StsMaxAgeShort = 86_400;
+
+    /// <summary>RFC 8461 §3.2 expects "weeks or greater"; NCSC advises at least two weeks for enforce.</summary>
+    public const long StsMaxAgeRecommended = 604_800;
+
+    /// <summary>RFC 8460 §5.2: "a commonly observed receiver limit is ten megabytes" (compressed).</summary>
+    public const int TlsRptMaxCompressedBytes = 10 * 1024 * 1024;
+
+    /// <summary>mox caps decompressed reports at 20 MB; a gzip bomb stops here.</summary>
+    public const int TlsRptMaxDecompressedBytes = 20 * 1024 * 1024;
+
+    /// <summary>Real reports nest 4 levels; 64 is generous and stops pathological nesting.</summary>
+    public const int JsonMaxDepth = 64;
+
+    /// <summary>A PEM chain file of more than this is not a certificate chain.</summary>
+    public const int PemMaxBytes = 1024 * 1024;
+
+    /// <summary>More certificates than this in one chain is hostile or a mistake (real chains have 2–4).</summary>
+    public const int ChainMaxCertificates = 16;
+
+    /// <summary>TLSA association data: a full certificate (matching type 0) rarely exceeds a few KiB.</summary>
+    public const int TlsaMaxDataBytes = 16 * 1024;
+}
