@@ -142,10 +142,10 @@ public static class StsRecordParser
             first = false;
             if (name == "id" && id is null)
             {
-                var idError = CheckId(value, valueStart);
+                var idError = CheckId(value, valueStart, out var idErrorAt);
                 if (idError is not null)
                 {
-                    findings.Add(At(StsFindings.TxtBadId, text, valueStart, name, idError));
+                    findings.Add(At(StsFindings.TxtBadId, text, idErrorAt, name, idError));
                     return null;
                 }
 
@@ -153,10 +153,10 @@ public static class StsRecordParser
                 continue;
             }
 
-            var valueError = CheckExtValue(value, valueStart);
+            var valueError = CheckExtValue(value, valueStart, out var valueErrorAt);
             if (valueError is not null)
             {
-                findings.Add(At(StsFindings.TxtBadExtension, text, valueStart, name, $"The value of field \"{name}\" {valueError}."));
+                findings.Add(At(StsFindings.TxtBadExtension, text, valueErrorAt, name, $"The value of field \"{name}\" {valueError}."));
                 return null;
             }
 
@@ -243,8 +243,9 @@ public static class StsRecordParser
         return false;
     }
 
-    private static string? CheckId(string value, int valueStart)
+    private static string? CheckId(string value, int valueStart, out int errorAt)
     {
+        errorAt = valueStart;
         if (value.Length == 0)
         {
             return $"The id at position {valueStart + 1} is empty; it must be 1 to 32 letters or digits.";
@@ -254,6 +255,7 @@ public static class StsRecordParser
         {
             if (!StsSyntax.IsAlphaDigit(value[i]))
             {
+                errorAt = valueStart + i;
                 return $"The id \"{StsSyntax.Clip(value, 40)}\" contains {StsSyntax.Describe(value[i])} at position {valueStart + i + 1}; only letters and digits are allowed.";
             }
         }
@@ -262,8 +264,9 @@ public static class StsRecordParser
     }
 
     /// <summary><c>sts-ext-value = 1*(%x21-3A / %x3C / %x3E-7E)</c>: printable ASCII except '=' and ';'.</summary>
-    private static string? CheckExtValue(string value, int valueStart)
+    private static string? CheckExtValue(string value, int valueStart, out int errorAt)
     {
+        errorAt = valueStart;
         if (value.Length == 0)
         {
             return $"at position {valueStart + 1} is empty; a value needs at least one character";
@@ -274,6 +277,7 @@ public static class StsRecordParser
             var c = value[i];
             if (c is < '!' or > '~' or '=')
             {
+                errorAt = valueStart + i;
                 return $"contains {StsSyntax.Describe(c)} at position {valueStart + i + 1}; only printable ASCII other than '=', ';' and space is allowed";
             }
         }
