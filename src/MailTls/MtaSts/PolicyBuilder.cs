@@ -201,9 +201,9 @@ internal sealed class PolicyBuilder(StsPolicyParser.Sink sink)
         {
             error = "max_age is empty";
         }
-        else if (value.FirstOrDefault(c => !char.IsAsciiDigit(c)) is var bad && bad != default)
+        else if (value.AsSpan().IndexOfAnyExceptInRange('0', '9') is var bad and >= 0)
         {
-            error = $"max_age \"{StsSyntax.Clip(value, 40)}\" contains {StsSyntax.Describe(bad)}; only the digits 0-9 are allowed (no sign, unit or decimal point)";
+            error = $"max_age \"{StsSyntax.Clip(value, 40)}\" contains {StsSyntax.Describe(value[bad])}; only the digits 0-9 are allowed (no sign, unit or decimal point)";
         }
         else if (value.Length > 10)
         {

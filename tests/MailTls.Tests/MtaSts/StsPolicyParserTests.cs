@@ -102,6 +102,7 @@ public sealed class StsPolicyParserTests
     [InlineData("version: stsv1\nmode: none\nmax_age: 86400", "sts.policy.bad-version", "1", "case-sensitive")]
     [InlineData("version: STSv1\nmode: ENFORCE\nmx: a.example\nmax_age: 86400", "sts.policy.bad-mode", "2", "case-sensitive")]
     [InlineData("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 100days\n", "sts.policy.bad-max-age", "4", "'d'")]
+    [InlineData("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 60480\u00000\n", "sts.policy.bad-max-age", "4", "U+0000")]
     [InlineData("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 01234567890\n", "sts.policy.bad-max-age", "4", "11 digits")]
     [InlineData("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 31557601\n", "sts.policy.bad-max-age", "4", "larger than the maximum")]
     [InlineData("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 1\nx-report: ok\tbad\n", "sts.policy.bad-extension", "5", "tab")]
