@@ -41,4 +41,9 @@ public static class Limits
 
     /// <summary>TLSA association data: a full certificate (matching type 0) rarely exceeds a few KiB.</summary>
     public const int TlsaMaxDataBytes = 16 * 1024;
+
+    // ---- MTA-STS core (feat/mtasts) ----
+
+    /// <summary>A broken 64 KiB policy could yield thousands of line findings; the first hundred show what is wrong.</summary>
+    public const int StsPolicyMaxFindings = 100;
 }

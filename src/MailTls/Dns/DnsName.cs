@@ -35,7 +35,9 @@ public static class DnsName
         {
             try
             {
-                s = Idn.GetAscii(s);
+                // Lower-case first: with InvariantGlobalization the managed IdnMapping does not apply the UTS #46
+                // case mapping, so "ÑACA" would encode to a different A-label than "ñaca".
+                s = Idn.GetAscii(s.ToLowerInvariant());
             }
             catch (ArgumentException)
             {
