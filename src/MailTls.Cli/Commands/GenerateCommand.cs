@@ -9,8 +9,7 @@ internal static class GenerateCommand
     {
         var generate = new Command("generate", "Produce MTA-STS, TLS-RPT and TLSA records and the MTA-STS policy file.");
         generate.Subcommands.Add(GenerateSts.Command(context));
-        generate.Subcommands.Add(GenerateTlsRpt.Command(context));
-        generate.Subcommands.Add(GenerateTlsa.Command(context));
+        // GENERATE_MORE
         return generate;
     }
 }

@@ -52,17 +52,42 @@ internal static class GenerateSts
             var recordId = parse.GetValue(id) ?? StsId.NewFromTime(DateTimeOffset.UtcNow);
             var lineEnding = parse.GetValue(crlf) ? StsLineEnding.CrLf : StsLineEnding.Lf;
 
-            var policyText = StsPolicyFormatter.Format(stsMode, parse.GetValue(maxAge), patterns, lineEnding);
-            var txtValue = StsRecordFormatter.Format(recordId);
-            var policyCheck = StsPolicyParser.Parse(Encoding.UTF8.GetBytes(policyText));
-            var recordCheck = StsRecordParser.Parse(txtValue);
-            var findings = recordCheck.Findings.Concat(policyCheck.Findings).ToList();
+            var findings = new List<Finding>();
+            var mxPatterns = new List<MxPattern>();
+            foreach (var text in patterns)
+            {
+                if (MxPattern.TryParse(text, out var pattern, out var error))
+                {
+                    mxPatterns.Add(pattern!);
+                }
+                else
+                {
+                    findings.Add(StsFindings.PolicyBadMx.Create("--mx " + text, $"'{text}' is not a valid mx pattern: {error}", FindingList.Evidence(("mx", text))));
+                }
+            }
+
             if (patterns.Length == 0 && stsMode != StsMode.None)
             {
                 findings.Add(StsFindings.PolicyMissingMx.Create("policy", "Give at least one --mx: every MX host of the domain must match a pattern."));
             }
 
-            var ok = recordCheck.IsValid && policyCheck.IsValid && !findings.HasErrors();
+            var txtValue = StsId.IsValid(recordId) ? StsRecordFormatter.Format(recordId) : $"v=STSv1; id={recordId};";
+            var recordCheck = StsRecordParser.Parse(txtValue);
+            findings.AddRange(recordCheck.Findings);
+            var maxAgeValue = parse.GetValue(maxAge);
+            if (maxAgeValue is < 0 or > Limits.StsMaxAgeMax)
+            {
+                findings.Add(StsFindings.PolicyBadMaxAge.Create("--max-age", $"max_age must be between 0 and {Limits.StsMaxAgeMax} seconds, not {maxAgeValue}.", FindingList.Evidence(("max_age", maxAgeValue.ToString(CultureInfo.InvariantCulture)))));
+            }
+
+            var policyText = string.Empty;
+            if (!findings.HasErrors())
+            {
+                policyText = StsPolicyFormatter.Format(stsMode, maxAgeValue, mxPatterns, null, lineEnding);
+                findings.AddRange(StsPolicyParser.Parse(Encoding.UTF8.GetBytes(policyText)).Findings);
+            }
+
+            var ok = !findings.HasErrors();
             var txtName = "_mta-sts." + d;
             var files = new JsonArray();
             if (ok && parse.GetValue(outDir) is { } dir)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json.Nodes;
 using MailTls.Cli.Output;
 using MailTls.MtaSts;
+using Spectre.Console;
 
 namespace MailTls.Cli.Commands;
 
@@ -25,7 +26,7 @@ internal static class LintMtaSts
                 }
                 : null;
             return LintCommand.Report(console, "MTA-STS TXT record", result.IsValid, result.Findings, parsed, () =>
-                console.Ansi.MarkupLine($"id: [bold]{Spectre.Console.Markup.Escape(result.Record!.Id)}[/]"));
+                console.Ansi.MarkupLine($"id: [bold]{Markup.Escape(result.Record!.Id)}[/]"));
         });
         return command;
     }
@@ -43,7 +44,7 @@ internal static class LintMtaSts
             return LintCommand.Report(console, "MTA-STS policy", result.IsValid, result.Findings, parsed, () =>
             {
                 var policy = result.Policy!;
-                console.Ansi.MarkupLine($"mode: [bold]{ModeName(policy.Mode)}[/], max_age: {policy.MaxAge} s ({Durations.Describe(policy.MaxAge)}), mx: {Spectre.Console.Markup.Escape(string.Join(", ", policy.Mx.Select(m => m.Text)))}");
+                console.Ansi.MarkupLine($"mode: [bold]{ModeName(policy.Mode)}[/], max_age: {policy.MaxAge} s ({Durations.Describe(policy.MaxAge)}), mx: {Markup.Escape(string.Join(", ", policy.Mx.Select(m => m.Text)))}");
             });
         });
         return command;

@@ -21,7 +21,7 @@ internal sealed class CliConsole
             Out = new AnsiConsoleOutput(output),
             Interactive = InteractionSupport.No,
         });
-        Ansi.Profile.Width = Color ? TerminalWidth() : 100;
+        Ansi.Profile.Width = Color ? TerminalWidth() : 4096;
     }
 
     public TextWriter Out { get; }

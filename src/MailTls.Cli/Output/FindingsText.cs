@@ -17,7 +17,7 @@ internal static class FindingsText
                 Severity.Warning => ("warning", "yellow"),
                 _ => ("info   ", "blue"),
             };
-            var line = f.Evidence.TryGetValue("line", out var l) ? $" (line {l})" : string.Empty;
+            var line = f.Evidence.TryGetValue("line", out var l) && !f.Message.Contains("ine " + l, StringComparison.Ordinal) ? $" (line {l})" : string.Empty;
             console.Ansi.MarkupLine($"[{style}]{label}[/] [bold]{Markup.Escape(f.Code)}[/]{Markup.Escape(line)}: {Markup.Escape(f.Message)}");
             if (!string.IsNullOrEmpty(f.Why))
             {
