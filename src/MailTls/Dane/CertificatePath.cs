@@ -120,7 +120,9 @@ internal static class CertificatePath
             AsymmetricKeyParameter key = PublicKeyFactory.CreateKey(issuerSpki);
             return bc is not null && bc.IsSignatureValid(key);
         }
-        catch (Exception ex) when (ex is GeneralSecurityException or InvalidOperationException or ArgumentException or InvalidCastException or IOException or FormatException)
+#pragma warning disable CA1031 // BouncyCastle throws many unrelated exception types for hostile keys and signatures.
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+#pragma warning restore CA1031
         {
             // Unsupported or malformed key or signature: the link cannot be verified.
             return false;

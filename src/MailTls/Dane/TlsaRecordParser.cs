@@ -18,15 +18,15 @@ public static class TlsaRecordParser
     public static TlsaParseResult Parse(string? text)
     {
         var findings = new List<Finding>();
+        if (text?.Length > Limits.TlsaMaxTextChars)
+        {
+            findings.Add(DaneFindings.TooLarge.Create(Subject, $"The text is {text!.Length} characters; the limit is {Limits.TlsaMaxTextChars}."));
+            return new TlsaParseResult(null, null, null, findings);
+        }
+
         if (string.IsNullOrWhiteSpace(text))
         {
             return Fail(findings, "The text is empty.");
-        }
-
-        if (text.Length > Limits.TlsaMaxTextChars)
-        {
-            findings.Add(DaneFindings.TooLarge.Create(Subject, $"The text is {text.Length} characters; the limit is {Limits.TlsaMaxTextChars}."));
-            return new TlsaParseResult(null, null, null, findings);
         }
 
         var tokens = Tokenize(text, out var tokenError);

@@ -165,8 +165,9 @@ public static class PemReader
         {
             return export();
         }
-        catch (CryptographicException)
+        catch (Exception ex) when (ex is CryptographicException or PlatformNotSupportedException)
         {
+            // Malformed key, or a curve/algorithm this platform cannot load (reported as unsupported).
             return null;
         }
     }
@@ -200,7 +201,7 @@ public static class PemReader
         {
             return X509CertificateLoader.LoadCertificate(der);
         }
-        catch (CryptographicException)
+        catch (Exception ex) when (ex is CryptographicException or PlatformNotSupportedException)
         {
             return null;
         }
