@@ -20,7 +20,9 @@ internal enum PathStatus
 /// name chaining, signatures (BouncyCastle verifies every algorithm the certificates may use), CA basicConstraints
 /// on every issuer and validity dates of every certificate below the anchor. The anchor may be any certificate or a
 /// bare key (RFC 7671 §5.2: an intermediate CA is a valid TA). Only the certificates given are used: no AIA fetch,
-/// no system store. Not checked: pathLenConstraint, name constraints, policies, key usage (none affects the DANE
+/// no system store. X509Chain is not used: with <c>X509ChainTrustMode.CustomRootTrust</c> on Linux it cannot anchor at
+/// a non-self-signed intermediate (measured on .NET 10: status PartialChain), nor at a bare key (<c>2 1 0</c>).
+/// Not checked: pathLenConstraint, name constraints, policies, key usage (none affects the DANE
 /// vectors; RFC 7671 §5.2.2 leaves TA constraints to the TA's own certificate).
 /// </summary>
 internal static class CertificatePath

@@ -104,3 +104,30 @@ public sealed class TlsaValidatorTests
         });
     }
 }
+
+public sealed class TlsaDigestAgilityTests
+{
+    /// <summary>
+    /// RFC 7671 §9: per usage and selector only the strongest digest counts. No OpenSSL vector mixes SHA2-256 and
+    /// SHA2-512 for the same usage+selector, so this is checked directly: a wrong 3 1 2 hides a correct 3 1 1.
+    /// </summary>
+    [Fact]
+    public void Sha512_supersedes_sha256_for_the_same_usage_and_selector()
+    {
+        var c = DaneTestFile.Load("danetest.in").Single(x => x.Number == 11);
+        var good256 = TlsaBuilder.FromCertificate(c.Chain[0], TlsaUsage.DaneEe, TlsaSelector.Spki, TlsaMatchingType.Sha256);
+        var wrong512 = new TlsaRecord(TlsaUsage.DaneEe, TlsaSelector.Spki, TlsaMatchingType.Sha512, new byte[64]);
+        var options = new TlsaMatchOptions { ReferenceNames = ["example.com"] };
+
+        var result = TlsaMatcher.Match(c.Chain, [good256, wrong512], options);
+        Assert.Equal(TlsaMatchStatus.Mismatch, result.Status);
+        Assert.Equal(TlsaRecordOutcome.DigestSuperseded, result.Records.Single(d => d.Record == good256).Outcome);
+        Assert.Contains(result.Findings, f => f.Code == "dane.tlsa.digest-superseded");
+
+        // A SHA2-512 record of another selector does not hide it; neither does an unusable (short) SHA2-512 record.
+        var otherSelector = new TlsaRecord(TlsaUsage.DaneEe, TlsaSelector.Cert, TlsaMatchingType.Sha512, new byte[64]);
+        Assert.True(TlsaMatcher.Match(c.Chain, [good256, otherSelector], options).Matched);
+        var shortDigest = new TlsaRecord(TlsaUsage.DaneEe, TlsaSelector.Spki, TlsaMatchingType.Sha512, new byte[10]);
+        Assert.True(TlsaMatcher.Match(c.Chain, [good256, shortDigest], options).Matched);
+    }
+}
