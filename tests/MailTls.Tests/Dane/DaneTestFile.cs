@@ -22,6 +22,7 @@ public static class DaneTestFile
         var cases = new List<DaneTestCase>();
         var number = 0;
         var comment = "";
+        var group = "";
         var i = 0;
         while (i < lines.Length)
         {
@@ -35,7 +36,11 @@ public static class DaneTestFile
             if (line.StartsWith('#'))
             {
                 var text = line.TrimStart('#').Trim();
-                if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
+                if (line.StartsWith("## --", StringComparison.Ordinal))
+                {
+                    group = text.Trim('-', ' ');
+                }
+                else if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n))
                 {
                     number = n;
                     comment = "";
@@ -79,7 +84,7 @@ public static class DaneTestFile
             var chain = PemReader.ReadCertificates(string.Join('\n', pem));
             Assert.True(chain.IsSuccess, chain.Error);
             Assert.Equal(header[1], chain.Certificates.Count);
-            cases.Add(new DaneTestCase(fileName, number, comment.Length == 0 ? "(no comment)" : comment,
+            cases.Add(new DaneTestCase(fileName, number, comment.Length > 0 ? comment : group.Length > 0 ? group : "(no comment)",
                 header[2] == 1, header[3], header[4], records, chain.Certificates));
             comment = "";
         }

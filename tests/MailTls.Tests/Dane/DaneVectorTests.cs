@@ -20,12 +20,12 @@ public sealed class DaneVectorTests(ITestOutputHelper output)
 {
     private static readonly DateTimeOffset Now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    public static TheoryData<string, int> Cases()
+    public static TheoryData<string, int, string> Cases()
     {
-        var data = new TheoryData<string, int>();
+        var data = new TheoryData<string, int, string>();
         foreach (var c in DaneTestFile.Load("danetest.in").Concat(DaneTestFile.Load("dane-cross.in")))
         {
-            data.Add(c.File, c.Number);
+            data.Add(c.File, c.Number, c.Comment);
         }
 
         return data;
@@ -40,8 +40,9 @@ public sealed class DaneVectorTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Case_agrees_with_openssl(string file, int number)
+    public void Case_agrees_with_openssl(string file, int number, string comment)
     {
+        output.WriteLine(comment);
         var c = DaneTestFile.Load(file).Single(x => x.Number == number);
         output.WriteLine(c.ToString());
         var (baseDomain, caFile) = file == "danetest.in" ? ("example.com", "danetest.pem") : ("server.example", "cross-root.pem");
@@ -83,8 +84,9 @@ public sealed class DaneVectorTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void Smtp_mode_treats_pkix_records_as_unusable(string file, int number)
+    public void Smtp_mode_treats_pkix_records_as_unusable(string file, int number, string comment)
     {
+        Assert.False(string.IsNullOrEmpty(comment));
         // RFC 7672 §3.1.3: in SMTP mode usages 0/1 are unusable; only the DANE-usage records can decide.
         var c = DaneTestFile.Load(file).Single(x => x.Number == number);
         var result = TlsaMatcher.Match(c.Chain, c.Records, new TlsaMatchOptions
