@@ -46,4 +46,15 @@ public static class Limits
 
     /// <summary>A broken 64 KiB policy could yield thousands of line findings; the first hundred show what is wrong.</summary>
     public const int StsPolicyMaxFindings = 100;
+
+    // ---- DANE / TLSA (feat/dane) ----
+
+    /// <summary>TLSA presentation text: twice the data limit in hex plus room for owner, TTL, class and whitespace.</summary>
+    public const int TlsaMaxTextChars = (2 * TlsaMaxDataBytes) + 4096;
+
+    /// <summary>Microsoft's outbound servers were observed to process only about 12 TLSA records per MX host (2024).</summary>
+    public const int TlsaRecordSetWarnCount = 12;
+
+    /// <summary>Longest issuer path walked below a DANE-TA or PKIX trust anchor (same bound as a chain file).</summary>
+    public const int TlsaMaxPathLength = ChainMaxCertificates;
 }
