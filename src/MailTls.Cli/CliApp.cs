@@ -19,7 +19,7 @@ internal static class CliApp
         root.Options.Add(context.JsonOption);
         root.Subcommands.Add(LintCommand.Create(context));
         root.Subcommands.Add(GenerateCommand.Create(context));
-        // TLSA_COMMAND
+        root.Subcommands.Add(TlsaCommand.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

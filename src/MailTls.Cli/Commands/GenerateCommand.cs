@@ -10,6 +10,7 @@ internal static class GenerateCommand
         var generate = new Command("generate", "Produce MTA-STS, TLS-RPT and TLSA records and the MTA-STS policy file.");
         generate.Subcommands.Add(GenerateSts.Command(context));
         // GENERATE_MORE
+        generate.Subcommands.Add(GenerateTlsa.Command(context));
         return generate;
     }
 }

@@ -17,6 +17,7 @@ internal static class LintCommand
         lint.Subcommands.Add(LintMtaSts.RecordCommand(context));
         lint.Subcommands.Add(LintMtaSts.PolicyCommand(context));
         // LINT_MORE
+        lint.Subcommands.Add(LintTlsa.Command(context));
         return lint;
     }
 

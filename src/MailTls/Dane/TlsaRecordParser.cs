@@ -69,8 +69,8 @@ public static class TlsaRecordParser
             return null;
         }
 
-        if (!TryField(tokens[0], UsageNames, out var usage) || !TryField(tokens[1], SelectorNames, out var selector)
-            || !TryField(tokens[2], MatchingNames, out var matching))
+        if (!TlsaMnemonics.TryParseUsage(tokens[0], out var usage) || !TlsaMnemonics.TryParseSelector(tokens[1], out var selector)
+            || !TlsaMnemonics.TryParseMatchingType(tokens[2], out var matching))
         {
             findings.Add(DaneFindings.Syntax.Create(Subject, $"'{tokens[0]} {tokens[1]} {tokens[2]}' are not three numbers 0–255 or RFC 7218 acronyms."));
             return null;
@@ -286,33 +286,6 @@ public static class TlsaRecordParser
         }
 
         return false;
-    }
-
-    private static readonly Dictionary<string, byte> UsageNames = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["PKIX-TA"] = 0, ["PKIX-EE"] = 1, ["DANE-TA"] = 2, ["DANE-EE"] = 3, ["PrivCert"] = 255,
-    };
-
-    private static readonly Dictionary<string, byte> SelectorNames = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["Cert"] = 0, ["SPKI"] = 1, ["PrivSel"] = 255,
-    };
-
-    private static readonly Dictionary<string, byte> MatchingNames = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["Full"] = 0, ["SHA2-256"] = 1, ["SHA2-512"] = 2, ["PrivMatch"] = 255,
-    };
-
-    private static bool TryField(string token, Dictionary<string, byte> names, out byte value)
-    {
-        if (token.Length is > 0 and <= 3 && token.All(char.IsAsciiDigit))
-        {
-            var ok = int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v <= 255;
-            value = ok ? (byte)v : (byte)0;
-            return ok;
-        }
-
-        return names.TryGetValue(token, out value);
     }
 
     private static TlsaParseResult Fail(List<Finding> findings, string message, string? owner = null, uint? ttl = null)
