@@ -41,4 +41,9 @@ public static class Limits
 
     /// <summary>TLSA association data: a full certificate (matching type 0) rarely exceeds a few KiB.</summary>
     public const int TlsaMaxDataBytes = 16 * 1024;
+
+    // ---- TLS-RPT (feat/tlsrpt) ----
+
+    /// <summary>A 10 MB gzip report base64-encodes to about 13.7 MB; mox caps report messages at 15 MB, we allow 16 MiB.</summary>
+    public const int TlsRptMaxMessageBytes = 16 * 1024 * 1024;
 }
