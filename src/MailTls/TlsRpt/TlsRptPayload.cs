@@ -52,11 +52,22 @@ internal static class TlsRptPayload
 
     /// <summary>Returns the JSON bytes (BOM not yet stripped), or null with an error finding added.</summary>
     public static byte[]? Decode(ReadOnlySpan<byte> payload, TlsRptPayloadFormat format, List<Finding> findings)
+        => Decode(payload, format, findings, out _);
+
+    /// <param name="truncated">
+    /// True when gzip output does not match the trailer's ISIZE: GZipStream returns truncated data without an error,
+    /// so the caller reports a JSON failure as a compression failure instead (multi-member gzip can also differ).
+    /// </param>
+    public static byte[]? Decode(ReadOnlySpan<byte> payload, TlsRptPayloadFormat format, List<Finding> findings, out bool truncated)
     {
+        truncated = false;
         switch (format)
         {
             case TlsRptPayloadFormat.Gzip:
-                return Gunzip(payload.ToArray(), "gzip payload", findings);
+                var result = Gunzip(payload.ToArray(), "gzip payload", findings);
+                truncated = result is not null && (payload.Length < 18
+                    || System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(payload[^4..]) != (uint)result.Length);
+                return result;
             case TlsRptPayloadFormat.Zip:
                 return Unzip(payload.ToArray(), findings);
             default:

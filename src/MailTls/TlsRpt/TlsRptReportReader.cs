@@ -27,7 +27,7 @@ public static class TlsRptReportReader
         }
 
         var format = TlsRptPayload.Sniff(payload);
-        var bytes = TlsRptPayload.Decode(payload, format, findings);
+        var bytes = TlsRptPayload.Decode(payload, format, findings, out var truncated);
         if (bytes is null)
         {
             return new TlsRptReadResult(null, findings, null, format);
@@ -44,6 +44,12 @@ public static class TlsRptReportReader
         try
         {
             document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = Limits.JsonMaxDepth });
+        }
+        catch (JsonException e) when (truncated)
+        {
+            findings.Add(TlsRptFindings.ReportBadCompression.Create(subject,
+                $"The gzip payload is truncated or corrupt (its length does not match the gzip trailer): {e.Message}"));
+            return new TlsRptReadResult(null, findings, text, format);
         }
         catch (JsonException e)
         {
