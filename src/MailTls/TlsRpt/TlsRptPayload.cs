@@ -54,10 +54,8 @@ internal static class TlsRptPayload
     public static byte[]? Decode(ReadOnlySpan<byte> payload, TlsRptPayloadFormat format, List<Finding> findings)
         => Decode(payload, format, findings, out _);
 
-    /// <param name="truncated">
-    /// True when gzip output does not match the trailer's ISIZE: GZipStream returns truncated data without an error,
-    /// so the caller reports a JSON failure as a compression failure instead (multi-member gzip can also differ).
-    /// </param>
+    // truncated: true when gzip output does not match the trailer's ISIZE. GZipStream returns truncated data without
+    // an error, so the caller reports a JSON failure as a compression failure instead (multi-member gzip can also differ).
     public static byte[]? Decode(ReadOnlySpan<byte> payload, TlsRptPayloadFormat format, List<Finding> findings, out bool truncated)
     {
         truncated = false;
