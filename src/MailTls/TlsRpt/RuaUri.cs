@@ -49,52 +49,75 @@ internal static class RuaUri
             }
         }
 
-        Uri? uri = null;
-        if (problem is null && !Uri.TryCreate(part, UriKind.Absolute, out uri))
-        {
-            problem = "it is not an absolute URI";
-        }
-
-        if (problem is not null || uri is null)
+        if (problem is not null)
         {
             findings.Add(TlsRptFindings.RecordRuaInvalidUri.Create(Subject, $"rua entry \"{part}\" is invalid: {problem}.",
                 FindingList.Evidence(("record", record), ("uri", part))));
             return null;
         }
 
+        // Scheme-specific checks first: RFC 3986 accepts "https:/path" and "mailto:a@@b", which are still unusable.
         var scheme = part[..part.IndexOf(':', StringComparison.Ordinal)].ToLowerInvariant();
-        switch (scheme)
+        if (scheme == "mailto" && !IsValidMailto(part["mailto:".Length..]))
         {
-            case "mailto":
-                if (!IsValidMailto(part["mailto:".Length..]))
-                {
-                    findings.Add(TlsRptFindings.RecordRuaMailtoInvalid.Create(Subject,
-                        $"\"{part}\" does not hold a valid e-mail address.", FindingList.Evidence(("record", record), ("uri", part))));
-                    return null;
-                }
+            findings.Add(TlsRptFindings.RecordRuaMailtoInvalid.Create(Subject,
+                $"\"{part}\" does not hold a valid e-mail address.", FindingList.Evidence(("record", record), ("uri", part))));
+            return null;
+        }
 
-                break;
-            case "https":
-                if (!part.AsSpan("https:".Length).StartsWith("//") || string.IsNullOrEmpty(uri.Host))
-                {
-                    findings.Add(TlsRptFindings.RecordRuaHttpsInvalid.Create(Subject,
-                        $"\"{part}\" has no host.", FindingList.Evidence(("record", record), ("uri", part))));
-                    return null;
-                }
+        if (scheme == "https" && !HasAuthority(part["https:".Length..]))
+        {
+            findings.Add(TlsRptFindings.RecordRuaHttpsInvalid.Create(Subject,
+                $"\"{part}\" has no host.", FindingList.Evidence(("record", record), ("uri", part))));
+            return null;
+        }
 
-                break;
-            case "http":
-                findings.Add(TlsRptFindings.RecordRuaHttp.Create(Subject,
-                    $"\"{part}\" uses http:; senders only POST to https:.", FindingList.Evidence(("record", record), ("uri", part))));
-                break;
-            default:
-                findings.Add(TlsRptFindings.RecordRuaUnsupportedScheme.Create(Subject,
-                    $"\"{part}\" uses the scheme \"{scheme}:\"; only mailto: and https: are defined.",
-                    FindingList.Evidence(("record", record), ("uri", part))));
-                break;
+        if (!Uri.TryCreate(part, UriKind.Absolute, out var uri))
+        {
+            findings.Add(TlsRptFindings.RecordRuaInvalidUri.Create(Subject, $"rua entry \"{part}\" is invalid: it is not an absolute URI.",
+                FindingList.Evidence(("record", record), ("uri", part))));
+            return null;
+        }
+
+        if (scheme == "http")
+        {
+            findings.Add(TlsRptFindings.RecordRuaHttp.Create(Subject,
+                $"\"{part}\" uses http:; senders only POST to https:.", FindingList.Evidence(("record", record), ("uri", part))));
+        }
+        else if (scheme is not ("mailto" or "https"))
+        {
+            findings.Add(TlsRptFindings.RecordRuaUnsupportedScheme.Create(Subject,
+                $"\"{part}\" uses the scheme \"{scheme}:\"; only mailto: and https: are defined.",
+                FindingList.Evidence(("record", record), ("uri", part))));
         }
 
         return uri;
+    }
+
+    /// <summary>"//" authority with a non-empty host (RFC 3986 §3.2), ignoring userinfo and port.</summary>
+    private static bool HasAuthority(string rest)
+    {
+        if (!rest.StartsWith("//", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var end = rest.IndexOfAny(['/', '?', '#'], 2);
+        var authority = end < 0 ? rest[2..] : rest[2..end];
+        var at = authority.LastIndexOf('@');
+        var host = at >= 0 ? authority[(at + 1)..] : authority;
+        if (host.StartsWith('['))
+        {
+            return host.Length > 2;
+        }
+
+        var colon = host.LastIndexOf(':');
+        if (colon >= 0)
+        {
+            host = host[..colon];
+        }
+
+        return host.Length > 0;
     }
 
     private static bool IsValidMailto(string rest)
