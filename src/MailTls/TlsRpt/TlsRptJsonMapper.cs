@@ -331,8 +331,9 @@ internal sealed class TlsRptJsonMapper(List<Finding> findings, string subject)
 
             return result;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: a lone surrogate escape inside the embedded JSON.
             return null;
         }
     }

@@ -60,6 +60,16 @@ public static class TlsRptReportReader
 
         using (document)
         {
+            var validUtf8 = System.Text.Unicode.Utf8.IsValid(json);
+            var bad = validUtf8 ? FindBadString(document.RootElement, "") : "$";
+            if (bad is not null)
+            {
+                var where = validUtf8 ? $" (at {bad})" : string.Empty;
+                findings.Add(TlsRptFindings.ReportNotJson.Create(subject,
+                    $"The report contains invalid UTF-8 or a lone surrogate escape{where}; I-JSON (RFC 7493 §2.1) forbids both."));
+                return new TlsRptReadResult(null, findings, text, format);
+            }
+
             var report = new TlsRptJsonMapper(findings, subject).ReadReport(document.RootElement);
             return new TlsRptReadResult(report, findings, text, format);
         }
@@ -70,6 +80,48 @@ public static class TlsRptReportReader
     {
         ArgumentNullException.ThrowIfNull(json);
         return Read(Encoding.UTF8.GetBytes(json));
+    }
+
+    /// <summary>Path of the first string or key that cannot be turned into valid UTF-16 (lone surrogate escapes), or null.</summary>
+    private static string? FindBadString(JsonElement e, string path)
+    {
+        try
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = e.GetString();
+                    return null;
+                case JsonValueKind.Array:
+                    var i = 0;
+                    foreach (var item in e.EnumerateArray())
+                    {
+                        if (FindBadString(item, $"{path}[{i++}]") is { } bad)
+                        {
+                            return bad;
+                        }
+                    }
+
+                    return null;
+                case JsonValueKind.Object:
+                    foreach (var prop in e.EnumerateObject())
+                    {
+                        var name = prop.Name;
+                        if (FindBadString(prop.Value, path.Length == 0 ? name : path + "." + name) is { } bad)
+                        {
+                            return bad;
+                        }
+                    }
+
+                    return null;
+                default:
+                    return null;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return path.Length == 0 ? "$" : path;
+        }
     }
 
     internal static string Preview(string text) => text.Length <= 80 ? text : text[..80] + "…";
