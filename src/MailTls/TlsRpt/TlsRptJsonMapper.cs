@@ -298,11 +298,18 @@ internal sealed class TlsRptJsonMapper(List<Finding> findings, string subject)
         }
 
         // Microsoft: ["[\"3 1 1 …\",\"3 1 1 …\"]"] (notes Q3).
-        if (list.Count == 1 && list[0].TrimStart().StartsWith('[') && TryUnwrapJsonArray(list[0]) is { } unwrapped)
+        // Unwrap repeatedly (each step is shorter) so that reading the written value again is stable.
+        var wasWrapped = false;
+        while (list.Count == 1 && list[0].TrimStart().StartsWith('[') && TryUnwrapJsonArray(list[0]) is { } unwrapped)
+        {
+            list = unwrapped;
+            wasWrapped = true;
+        }
+
+        if (wasWrapped)
         {
             findings.Add(TlsRptFindings.ReportPolicyStringJson.Create(subject,
-                $"policy-string holds one string containing a JSON array of {unwrapped.Count} entries; it was unwrapped.", Ev(kpath + "[0]")));
-            return unwrapped;
+                $"policy-string holds one string containing a JSON array of {list.Count} entries; it was unwrapped.", Ev(kpath + "[0]")));
         }
 
         return list;
@@ -379,7 +386,14 @@ internal sealed class TlsRptJsonMapper(List<Finding> findings, string subject)
             var v = list[i];
             if (v.StartsWith("mx:", StringComparison.OrdinalIgnoreCase))
             {
-                list[i] = v[3..].Trim(' ', '\t');
+                // Strip every repetition so that reading the written value again is stable.
+                var stripped = v;
+                while (stripped.StartsWith("mx:", StringComparison.OrdinalIgnoreCase))
+                {
+                    stripped = stripped[3..].Trim(' ', '\t');
+                }
+
+                list[i] = stripped;
                 findings.Add(TlsRptFindings.ReportMxHostPrefix.Create(subject, $"mx-host value \"{v}\" keeps the \"mx:\" prefix; it was stripped.",
                     Ev(e.ValueKind == JsonValueKind.Array ? $"{kpath}[{i}]" : kpath, v)));
             }

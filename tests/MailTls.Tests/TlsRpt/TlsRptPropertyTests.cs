@@ -180,6 +180,19 @@ public sealed class TlsRptPropertyTests
         Mutated(seeds).Sample(b => AssertFileNameContract(Encoding.Latin1.GetString(b)), iter: 50_000);
     }
 
+    [Fact]
+    public void Message_reader_mutated_emails()
+    {
+        var emls = Directory.GetFiles(TestPaths.TestData("TlsRpt"), "*.eml").Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToArray();
+        Mutated(emls).Sample(b =>
+        {
+            using var ms = new MemoryStream(b);
+            var r = TlsRptMessageReader.ReadAsync(ms).GetAwaiter().GetResult();
+            Assert.Equal(r.Reports.Count == 0, r.Findings.Any(f => f.Code == "tlsrpt.message.no-report" || f.Code == "tlsrpt.message.unparseable"));
+            Assert.All(r.Reports, p => AssertReadContract(p.Result));
+        }, iter: 3_000);
+    }
+
     private static void AssertFileNameContract(string s)
     {
         var ok = TlsRptFileName.TryParse(s, out var f);

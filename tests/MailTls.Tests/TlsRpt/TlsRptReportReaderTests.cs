@@ -314,6 +314,30 @@ public sealed class TlsRptReportReaderTests
     }
 
     [Fact]
+    public void Invalid_utf8_and_lone_surrogates_are_not_json()
+    {
+        // I-JSON (RFC 7493 §2.1): UTF-8 only, no lone surrogates. System.Text.Json defers both checks to GetString.
+        var badUtf8 = TlsRptReportReader.Read([.. "{\"organization-name\":\""u8, 0xA9, .. "\",\"policies\":[]}"u8]);
+        Assert.Equal("tlsrpt.report.not-json", Assert.Single(badUtf8.Findings).Code);
+
+        var surrogate = TlsRptReportReader.ReadJson("{\"organization-name\":\"\\uD800\",\"policies\":[]}");
+        var finding = Assert.Single(surrogate.Findings);
+        Assert.Equal("tlsrpt.report.not-json", finding.Code);
+        Assert.Contains("organization-name", finding.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Normalisation_is_idempotent()
+    {
+        // Found by the mutation property test: a second read of the written report must not change it again.
+        var json = WithPolicy("""{"policy":{"policy-type":"tlsa","policy-string":["[\"[\\\"3 1 1 AA\\\"]\"]"],"policy-domain":"d","mx-host":["mx: mx:x.example"]},"summary":{"total-successful-session-count":1,"total-failure-session-count":0}}""");
+        var first = ReadJson(json).Report!;
+        Assert.Equal(["3 1 1 AA"], first.Policies[0].Policy.PolicyString);
+        Assert.Equal(["x.example"], first.Policies[0].Policy.MxHost);
+        Assert.Equal(first, ReadJson(TlsRptReportWriter.ToJson(first)).Report);
+    }
+
+    [Fact]
     public void Oversized_input_is_refused()
     {
         var result = TlsRptReportReader.Read(new byte[Limits.TlsRptMaxCompressedBytes + 1]);
