@@ -18,7 +18,16 @@ internal static partial class Rfc3339
             return false;
         }
 
-        var m = Pattern().Match(text);
+        Match m;
+        try
+        {
+            m = Pattern().Match(text);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return false;
+        }
+
         if (!m.Success)
         {
             return false;

@@ -92,7 +92,16 @@ public static partial class TlsRptMessageReader
         string? sDomain = null, sSubmitter = null, sId = null;
         if (subject is not null && subject.Length <= 2048)
         {
-            var m = SubjectPattern().Match(subject);
+            Match m;
+            try
+            {
+                m = SubjectPattern().Match(subject);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                m = Match.Empty;
+            }
+
             if (m.Success)
             {
                 sDomain = m.Groups["domain"].Value;
@@ -148,7 +157,13 @@ public static partial class TlsRptMessageReader
             bytes = TlsRptPayload.ReadBounded(decoded, Limits.TlsRptMaxCompressedBytes + 1);
         }
 
-        bytes ??= new byte[Limits.TlsRptMaxCompressedBytes + 1];
+        if (bytes is null)
+        {
+            var tooLarge = TlsRptFindings.ReportTooLarge.Create($"{Subject} part {fileName ?? mediaType}",
+                $"The decoded part is larger than {Limits.TlsRptMaxCompressedBytes} bytes and was not read.");
+            return new TlsRptMessageReport(fileName, mediaType, new TlsRptReadResult(null, [tooLarge], null, TlsRptPayloadFormat.Unknown), []);
+        }
+
         var format = TlsRptPayload.Sniff(bytes);
         if (!strong && format == TlsRptPayloadFormat.Unknown)
         {

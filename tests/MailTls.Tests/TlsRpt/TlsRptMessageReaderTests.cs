@@ -178,4 +178,14 @@ public sealed class TlsRptMessageReaderTests
         Assert.False(result.IsValid);
         Assert.Contains(result.Findings, f => f.Code == "tlsrpt.message.no-report");
     }
+
+    [Fact]
+    public async Task Oversized_message_is_refused_without_parsing()
+    {
+        using var ms = new MemoryStream(new byte[Limits.TlsRptMaxMessageBytes + 1]);
+        var result = await TlsRptMessageReader.ReadAsync(ms);
+        Assert.Equal(["tlsrpt.message.too-large"], result.Findings.Select(f => f.Code));
+        Assert.Null(result.Envelope);
+        Assert.False(result.IsValid);
+    }
 }

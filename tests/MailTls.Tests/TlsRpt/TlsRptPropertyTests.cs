@@ -191,6 +191,13 @@ public sealed class TlsRptPropertyTests
             Assert.Equal(r.Reports.Count == 0, r.Findings.Any(f => f.Code == "tlsrpt.message.no-report" || f.Code == "tlsrpt.message.unparseable"));
             Assert.All(r.Reports, p => AssertReadContract(p.Result));
         }, iter: 3_000);
+
+        Gen.Byte.Array[0, 400].Sample(b =>
+        {
+            using var ms = new MemoryStream(b);
+            var r = TlsRptMessageReader.ReadAsync(ms).GetAwaiter().GetResult();
+            Assert.All(r.Reports, p => AssertReadContract(p.Result));
+        }, iter: 3_000);
     }
 
     private static void AssertFileNameContract(string s)
