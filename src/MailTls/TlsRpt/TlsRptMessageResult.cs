@@ -32,6 +32,16 @@ public sealed record TlsRptMessageReport(string? FileName, string MediaType, Tls
 /// </summary>
 public sealed record TlsRptMessageResult(TlsRptEnvelope? Envelope, IReadOnlyList<TlsRptMessageReport> Reports, IReadOnlyList<Finding> Findings)
 {
+    /// <summary>
+    /// Policy domain to use when a policy has no <c>policy-domain</c> (Postfix tlsrpt-reporter, notes Q5): the
+    /// TLS-Report-Domain header, else the Subject's Report Domain, else the first file name's policy-domain.
+    /// </summary>
+    public string? FallbackPolicyDomain =>
+        NonEmpty(Envelope?.ReportDomain) ?? NonEmpty(Envelope?.SubjectReportDomain)
+        ?? Reports.Select(r => r.ParsedFileName?.PolicyDomain).FirstOrDefault(d => d is not null);
+
+    private static string? NonEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+
     /// <summary>True when at least one report was read and no finding (message or report) is an error.</summary>
     public bool IsValid =>
         Reports.Count > 0 && !Findings.HasErrors() && Reports.All(r => r.Result.IsValid && !r.Findings.HasErrors());

@@ -94,7 +94,14 @@ public sealed class TlsRptMessageReaderTests
         await using var g = File.OpenRead(TestPaths.TestData("TlsRpt", "domainaware+parsedmarc__google.com_smtp_tls_report.eml"));
         var ge = (await TlsRptMessageReader.ReadAsync(g)).Envelope!;
         Assert.Equal("2024.09.03T00.00.00Z+cardinalhealth.ca@google.com", ge.SubjectReportId);
+        Assert.Equal("example.com", (await ReadEml("isseis+tlsrpt-digest__tlsrpt_success_microsoft.eml")).FallbackPolicyDomain);
         Assert.Equal("noreply-smtp-tls-reporting@google.com", ge.From);
+    }
+
+    private static async Task<TlsRptMessageResult> ReadEml(string name)
+    {
+        await using var stream = File.OpenRead(TestPaths.TestData("TlsRpt", name));
+        return await TlsRptMessageReader.ReadAsync(stream);
     }
 
     private static async Task<TlsRptMessageResult> ReadText(string text)
@@ -161,6 +168,7 @@ public sealed class TlsRptMessageReaderTests
         var part = Assert.Single(result.Reports);
         Assert.Equal("Google Inc.", part.Report!.OrganizationName);
         Assert.Equal(["tlsrpt.message.media-type"], part.Findings.Select(f => f.Code));
+        Assert.Null(result.FallbackPolicyDomain);
     }
 
     [Fact]

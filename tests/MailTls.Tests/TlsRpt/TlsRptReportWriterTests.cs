@@ -113,4 +113,19 @@ public sealed class TlsRptReportWriterTests
         Assert.Equal("[true]", again.Policies[0].Summary.UnknownFields["x-s"]);
         Assert.Equal(Encoding.UTF8.GetByteCount(json), Encoding.UTF8.GetByteCount(TlsRptReportWriter.ToJson(report)));
     }
+
+    [Fact]
+    public void System_text_json_serialisation_of_the_model_uses_rfc_names()
+    {
+        // The CLI prints the parsed model with JsonSerializer; the attributes must give the RFC 8460 keys.
+        var report = TlsRptReportReader.Read(TlsRptReportReaderTests.Sample("domainaware+parsedmarc__rfc8460.json")).Report!;
+        using var doc = JsonDocument.Parse(JsonSerializer.Serialize(report));
+        var root = doc.RootElement;
+        Assert.Equal("Company-X", root.GetProperty("organization-name").GetString());
+        var p = root.GetProperty("policies")[0];
+        Assert.Equal("sts", p.GetProperty("policy").GetProperty("policy-type").GetString());
+        Assert.Equal(5326, p.GetProperty("summary").GetProperty("total-successful-session-count").GetInt64());
+        Assert.Equal("certificate-expired", p.GetProperty("failure-details")[0].GetProperty("result-type").GetString());
+        Assert.True(root.GetProperty("date-range").TryGetProperty("start-datetime", out _));
+    }
 }
