@@ -57,4 +57,9 @@ public static class Limits
 
     /// <summary>Longest issuer path walked below a DANE-TA or PKIX trust anchor (same bound as a chain file).</summary>
     public const int TlsaMaxPathLength = ChainMaxCertificates;
+
+    // ---- TLS-RPT (feat/tlsrpt) ----
+
+    /// <summary>A 10 MB gzip report base64-encodes to about 13.7 MB; mox caps report messages at 15 MB, we allow 16 MiB.</summary>
+    public const int TlsRptMaxMessageBytes = 16 * 1024 * 1024;
 }

@@ -1,0 +1,128 @@
+using System.Text;
+using System.Text.Json;
+using MailTls.Findings;
+
+namespace MailTls.TlsRpt;
+
+/// <summary>
+/// Tolerant reader of RFC 8460 §4.4 reports: sniffs gzip / zip / JSON from the bytes (notes Q21), bounds sizes,
+/// parses with <see cref="JsonDocument"/> (not strict binding) and turns every real-world deviation (notes §5,
+/// Q1–Q15) into a <c>tlsrpt.report.*</c> warning whose evidence names the JSON path. Never throws for bad input.
+/// </summary>
+public static class TlsRptReportReader
+{
+    private const string Subject = "TLS-RPT report";
+
+    /// <param name="payload">The report bytes: JSON, gzip or zip.</param>
+    /// <param name="fileName">Optional file name, only used in messages (the content decides the format).</param>
+    public static TlsRptReadResult Read(ReadOnlySpan<byte> payload, string? fileName = null)
+    {
+        var findings = new List<Finding>();
+        var subject = fileName is null ? Subject : $"{Subject} {fileName}";
+        if (payload.Length > Limits.TlsRptMaxCompressedBytes)
+        {
+            findings.Add(TlsRptFindings.ReportTooLarge.Create(subject,
+                $"The payload is {payload.Length} bytes; the limit is {Limits.TlsRptMaxCompressedBytes}."));
+            return new TlsRptReadResult(null, findings, null, TlsRptPayloadFormat.Unknown);
+        }
+
+        var format = TlsRptPayload.Sniff(payload);
+        var bytes = TlsRptPayload.Decode(payload, format, findings, out var truncated);
+        if (bytes is null)
+        {
+            return new TlsRptReadResult(null, findings, null, format);
+        }
+
+        var json = TlsRptPayload.StripBom(bytes);
+        var text = Encoding.UTF8.GetString(json);
+        if (format == TlsRptPayloadFormat.Unknown)
+        {
+            format = TlsRptPayloadFormat.Json;
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = Limits.JsonMaxDepth });
+        }
+        catch (JsonException e) when (truncated)
+        {
+            findings.Add(TlsRptFindings.ReportBadCompression.Create(subject,
+                $"The gzip payload is truncated or corrupt (its length does not match the gzip trailer): {e.Message}"));
+            return new TlsRptReadResult(null, findings, text, format);
+        }
+        catch (JsonException e)
+        {
+            findings.Add(TlsRptFindings.ReportNotJson.Create(subject, $"The report is not valid JSON: {e.Message}",
+                FindingList.Evidence(("start", Preview(text)))));
+            return new TlsRptReadResult(null, findings, text, format);
+        }
+
+        using (document)
+        {
+            var validUtf8 = System.Text.Unicode.Utf8.IsValid(json);
+            var bad = validUtf8 ? FindBadString(document.RootElement, "") : "$";
+            if (bad is not null)
+            {
+                var where = validUtf8 ? $" (at {bad})" : string.Empty;
+                findings.Add(TlsRptFindings.ReportNotJson.Create(subject,
+                    $"The report contains invalid UTF-8 or a lone surrogate escape{where}; I-JSON (RFC 7493 §2.1) forbids both."));
+                return new TlsRptReadResult(null, findings, text, format);
+            }
+
+            var report = new TlsRptJsonMapper(findings, subject).ReadReport(document.RootElement);
+            return new TlsRptReadResult(report, findings, text, format);
+        }
+    }
+
+    /// <summary>Reads a report from JSON text.</summary>
+    public static TlsRptReadResult ReadJson(string json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        return Read(Encoding.UTF8.GetBytes(json));
+    }
+
+    /// <summary>Path of the first string or key that cannot be turned into valid UTF-16 (lone surrogate escapes), or null.</summary>
+    private static string? FindBadString(JsonElement e, string path)
+    {
+        try
+        {
+            switch (e.ValueKind)
+            {
+                case JsonValueKind.String:
+                    _ = e.GetString();
+                    return null;
+                case JsonValueKind.Array:
+                    var i = 0;
+                    foreach (var item in e.EnumerateArray())
+                    {
+                        if (FindBadString(item, $"{path}[{i++}]") is { } bad)
+                        {
+                            return bad;
+                        }
+                    }
+
+                    return null;
+                case JsonValueKind.Object:
+                    foreach (var prop in e.EnumerateObject())
+                    {
+                        var name = prop.Name;
+                        if (FindBadString(prop.Value, path.Length == 0 ? name : path + "." + name) is { } bad)
+                        {
+                            return bad;
+                        }
+                    }
+
+                    return null;
+                default:
+                    return null;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return path.Length == 0 ? "$" : path;
+        }
+    }
+
+    internal static string Preview(string text) => text.Length <= 80 ? text : text[..80] + "…";
+}
