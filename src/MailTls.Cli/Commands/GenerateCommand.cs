@@ -9,7 +9,7 @@ internal static class GenerateCommand
     {
         var generate = new Command("generate", "Produce MTA-STS, TLS-RPT and TLSA records and the MTA-STS policy file.");
         generate.Subcommands.Add(GenerateSts.Command(context));
-        // GENERATE_MORE
+        generate.Subcommands.Add(GenerateTlsRpt.Command(context));
         generate.Subcommands.Add(GenerateTlsa.Command(context));
         return generate;
     }

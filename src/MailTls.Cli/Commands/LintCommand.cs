@@ -16,7 +16,8 @@ internal static class LintCommand
         var lint = new Command("lint", "Validate an MTA-STS record or policy, a TLS-RPT record or report, or a TLSA record.");
         lint.Subcommands.Add(LintMtaSts.RecordCommand(context));
         lint.Subcommands.Add(LintMtaSts.PolicyCommand(context));
-        // LINT_MORE
+        lint.Subcommands.Add(LintTlsRpt.RecordCommand(context));
+        lint.Subcommands.Add(LintTlsRpt.ReportCommand(context));
         lint.Subcommands.Add(LintTlsa.Command(context));
         return lint;
     }

@@ -68,7 +68,13 @@ internal static class TlsaCommand
                 return ExitCode.Findings;
             }
 
-            var options = new TlsaMatchOptions { ReferenceNames = parse.GetValue(hosts) ?? [], Now = DateTimeOffset.UtcNow };
+            var referenceNames = parse.GetValue(hosts) ?? [];
+            if (referenceNames.Length == 0 && parsed.Any(r => r.Usage == (byte)TlsaUsage.DaneTa))
+            {
+                throw new UsageException("DANE-TA(2) records need --host MXHOST: the leaf certificate must carry that name (RFC 7672 §3.2.3)");
+            }
+
+            var options = new TlsaMatchOptions { ReferenceNames = referenceNames, Now = DateTimeOffset.UtcNow };
             var result = TlsaMatcher.Match(certificates.Certificates, parsed, options);
             findings.AddRange(result.Findings);
             if (console.Json)

@@ -13,6 +13,12 @@ public static class TlsRptReportReader
 {
     private const string Subject = "TLS-RPT report";
 
+    /// <summary>
+    /// What the payload is by its magic bytes (gzip, zip, JSON object), never by name or label; Unknown for anything
+    /// else, e.g. the e-mail that carries a report (read that with <see cref="TlsRptMessageReader"/>).
+    /// </summary>
+    public static TlsRptPayloadFormat Sniff(ReadOnlySpan<byte> payload) => TlsRptPayload.Sniff(payload);
+
     /// <param name="payload">The report bytes: JSON, gzip or zip.</param>
     /// <param name="fileName">Optional file name, only used in messages (the content decides the format).</param>
     public static TlsRptReadResult Read(ReadOnlySpan<byte> payload, string? fileName = null)

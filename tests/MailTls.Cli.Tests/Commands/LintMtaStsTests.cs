@@ -40,7 +40,7 @@ public sealed class LintMtaStsTests
         var (code, stdout, _) = await CliRun.RunAsync("lint", "sts-policy", file);
         Assert.Equal(1, code);
         Assert.Contains("invalid", stdout, StringComparison.Ordinal);
-        Assert.Contains("line 4", stdout, StringComparison.Ordinal);
+        Assert.Contains("line 4", stdout, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("RFC 8461", stdout, StringComparison.Ordinal);
 
         var (_, json) = await CliRun.JsonAsync("lint", "sts-policy", file);
