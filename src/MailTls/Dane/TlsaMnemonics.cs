@@ -10,17 +10,26 @@ public static class TlsaMnemonics
 {
     private static readonly Dictionary<string, byte> UsageNames = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["PKIX-TA"] = 0, ["PKIX-EE"] = 1, ["DANE-TA"] = 2, ["DANE-EE"] = 3, ["PrivCert"] = 255,
+        ["PKIX-TA"] = 0,
+        ["PKIX-EE"] = 1,
+        ["DANE-TA"] = 2,
+        ["DANE-EE"] = 3,
+        ["PrivCert"] = 255,
     };
 
     private static readonly Dictionary<string, byte> SelectorNames = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["Cert"] = 0, ["SPKI"] = 1, ["PrivSel"] = 255,
+        ["Cert"] = 0,
+        ["SPKI"] = 1,
+        ["PrivSel"] = 255,
     };
 
     private static readonly Dictionary<string, byte> MatchingNames = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["Full"] = 0, ["SHA2-256"] = 1, ["SHA2-512"] = 2, ["PrivMatch"] = 255,
+        ["Full"] = 0,
+        ["SHA2-256"] = 1,
+        ["SHA2-512"] = 2,
+        ["PrivMatch"] = 255,
     };
 
     /// <summary>Certificate usage (RFC 6698 §2.1.1, RFC 7218 §2.1).</summary>

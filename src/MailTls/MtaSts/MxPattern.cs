@@ -143,7 +143,7 @@ public sealed record MxPattern
             {
                 if (!char.IsAsciiLetterOrDigit(c) && c != '-')
                 {
-                    return $"it contains {StsSyntax.Describe(c)}; host names have only letters, digits, '-' and '.'";
+                    return $"it contains {TxtFieldGrammar.Describe(c)}; host names have only letters, digits, '-' and '.'";
                 }
             }
 
@@ -161,11 +161,11 @@ public sealed record MxPattern
         try
         {
             var alabel = Idn.GetAscii(domain);
-            return $"it contains the non-ASCII character {StsSyntax.Describe(c)}; IDN names MUST be written as A-labels: \"{alabel}\"";
+            return $"it contains the non-ASCII character {TxtFieldGrammar.Describe(c)}; IDN names MUST be written as A-labels: \"{alabel}\"";
         }
         catch (ArgumentException)
         {
-            return $"it contains the non-ASCII character {StsSyntax.Describe(c)}; IDN names MUST be written as A-labels (xn--...)";
+            return $"it contains the non-ASCII character {TxtFieldGrammar.Describe(c)}; IDN names MUST be written as A-labels (xn--...)";
         }
     }
 }

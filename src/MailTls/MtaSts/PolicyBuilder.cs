@@ -1,6 +1,6 @@
 using System.Globalization;
+using MailTls.Dns;
 using MailTls.Findings;
-
 namespace MailTls.MtaSts;
 
 /// <summary>
@@ -22,7 +22,7 @@ internal sealed class PolicyBuilder(StsPolicyParser.Sink sink)
 
     public void AddLine(int number, string line)
     {
-        if (StsSyntax.IsWsp(line[0]))
+        if (TxtFieldGrammar.IsWsp(line[0]))
         {
             sink.Add(StsFindings.PolicySyntax.Create(Subject,
                 $"Line {number} starts with whitespace; a field name must start at the beginning of the line.", StsPolicyParser.Evidence(number)));
@@ -44,7 +44,7 @@ internal sealed class PolicyBuilder(StsPolicyParser.Sink sink)
             return;
         }
 
-        if (StsSyntax.IsWsp(key[^1]))
+        if (TxtFieldGrammar.IsWsp(key[^1]))
         {
             sink.Add(StsFindings.PolicySyntax.Create(Subject,
                 $"Line {number} has whitespace before ':' (\"{StsSyntax.Clip(key, 40)}:\"); write \"{key.TrimEnd(' ', '\t')}:\" (whitespace is allowed only after ':').",
@@ -52,7 +52,7 @@ internal sealed class PolicyBuilder(StsPolicyParser.Sink sink)
             return;
         }
 
-        var nameError = StsSyntax.CheckExtName(key);
+        var nameError = TxtFieldGrammar.CheckExtName(key);
         if (nameError is not null)
         {
             sink.Add(StsFindings.PolicyBadExtension.Create(Subject,
@@ -61,7 +61,7 @@ internal sealed class PolicyBuilder(StsPolicyParser.Sink sink)
         }
 
         var valueStart = colon + 1;
-        while (valueStart < line.Length && StsSyntax.IsWsp(line[valueStart]))
+        while (valueStart < line.Length && TxtFieldGrammar.IsWsp(line[valueStart]))
         {
             valueStart++;
         }
@@ -203,7 +203,7 @@ internal sealed class PolicyBuilder(StsPolicyParser.Sink sink)
         }
         else if (value.AsSpan().IndexOfAnyExceptInRange('0', '9') is var bad and >= 0)
         {
-            error = $"max_age \"{StsSyntax.Clip(value, 40)}\" contains {StsSyntax.Describe(value[bad])}; only the digits 0-9 are allowed (no sign, unit or decimal point)";
+            error = $"max_age \"{StsSyntax.Clip(value, 40)}\" contains {TxtFieldGrammar.Describe(value[bad])}; only the digits 0-9 are allowed (no sign, unit or decimal point)";
         }
         else if (value.Length > 10)
         {
@@ -264,7 +264,7 @@ internal sealed class PolicyBuilder(StsPolicyParser.Sink sink)
                 var c = value[i];
                 if (c is < ' ' or '\x7F')
                 {
-                    error = $"the value contains {StsSyntax.Describe(c)} at column {column + i}; only printable characters and inner spaces are allowed";
+                    error = $"the value contains {TxtFieldGrammar.Describe(c)} at column {column + i}; only printable characters and inner spaces are allowed";
                     break;
                 }
             }

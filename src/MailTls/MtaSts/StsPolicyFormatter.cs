@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 
+using MailTls.Dns;
 namespace MailTls.MtaSts;
 
 /// <summary>
@@ -54,7 +55,7 @@ public static class StsPolicyFormatter
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var ext in extensions ?? [])
         {
-            if (ext.Name is null || ext.Value is null || StsSyntax.CheckExtName(ext.Name) is not null
+            if (ext.Name is null || ext.Value is null || TxtFieldGrammar.CheckExtName(ext.Name) is not null
                 || ext.Name is "version" or "mode" or "mx" or "max_age" || !names.Add(ext.Name) || !IsExtValue(ext.Value))
             {
                 throw new ArgumentException($"Invalid, reserved or repeated policy extension \"{ext.Name}: {ext.Value}\".", nameof(extensions));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 
+using MailTls.Dns;
 namespace MailTls.MtaSts;
 
 /// <summary>Writes MTA-STS TXT records in the RFC 8461 §3.1 canonical form <c>v=STSv1; id=...;</c>.</summary>
@@ -20,7 +21,7 @@ public static class StsRecordFormatter
         var sb = new StringBuilder("v=STSv1; id=").Append(id).Append(';');
         foreach (var ext in extensions ?? [])
         {
-            if (ext.Name is null || ext.Value is null || ext.Name is "id" or "v" || StsSyntax.CheckExtName(ext.Name) is not null || !IsExtValue(ext.Value))
+            if (ext.Name is null || ext.Value is null || ext.Name is "id" or "v" || TxtFieldGrammar.CheckExtName(ext.Name) is not null || !IsExtValue(ext.Value))
             {
                 throw new ArgumentException($"Invalid TXT extension field \"{ext.Name}={ext.Value}\".", nameof(extensions));
             }
@@ -50,5 +51,5 @@ public static class StsId
 
     /// <summary>True when <paramref name="id"/> matches <c>1*32(ALPHA / DIGIT)</c>.</summary>
     public static bool IsValid(string? id) =>
-        id is { Length: >= 1 and <= 32 } && id.All(StsSyntax.IsAlphaDigit);
+        id is { Length: >= 1 and <= 32 } && id.All(TxtFieldGrammar.IsAlphaDigit);
 }

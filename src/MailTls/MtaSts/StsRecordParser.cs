@@ -1,5 +1,5 @@
+using MailTls.Dns;
 using MailTls.Findings;
-
 namespace MailTls.MtaSts;
 
 /// <summary>
@@ -37,7 +37,7 @@ public static class StsRecordParser
             if (text[i] > 0x7F)
             {
                 findings.Add(At(StsFindings.TxtNonAscii, text, i, null,
-                    $"The record contains the non-ASCII character {StsSyntax.Describe(text[i])} at position {i + 1}; TXT records MUST be US-ASCII."));
+                    $"The record contains the non-ASCII character {TxtFieldGrammar.Describe(text[i])} at position {i + 1}; TXT records MUST be US-ASCII."));
                 return null;
             }
         }
@@ -58,7 +58,7 @@ public static class StsRecordParser
         while (true)
         {
             var delimStart = pos;
-            while (pos < n && StsSyntax.IsWsp(text[pos]))
+            while (pos < n && TxtFieldGrammar.IsWsp(text[pos]))
             {
                 pos++;
             }
@@ -78,8 +78,8 @@ public static class StsRecordParser
             if (text[pos] != ';')
             {
                 var message = first
-                    ? $"Expected ';' after \"v=STSv1\" but found {StsSyntax.Describe(text[pos])} at position {pos + 1}: fields are separated by ';'."
-                    : $"Unexpected {StsSyntax.Describe(text[pos])} at position {pos + 1}: fields are separated by ';' and whitespace is allowed only around ';' (not inside a field).";
+                    ? $"Expected ';' after \"v=STSv1\" but found {TxtFieldGrammar.Describe(text[pos])} at position {pos + 1}: fields are separated by ';'."
+                    : $"Unexpected {TxtFieldGrammar.Describe(text[pos])} at position {pos + 1}: fields are separated by ';' and whitespace is allowed only around ';' (not inside a field).";
                 findings.Add(At(StsFindings.TxtInvalid, text, pos, null, message));
                 return null;
             }
@@ -91,7 +91,7 @@ public static class StsRecordParser
             }
 
             pos++;
-            while (pos < n && StsSyntax.IsWsp(text[pos]))
+            while (pos < n && TxtFieldGrammar.IsWsp(text[pos]))
             {
                 pos++;
             }
@@ -109,7 +109,7 @@ public static class StsRecordParser
             }
 
             var nameStart = pos;
-            while (pos < n && text[pos] != '=' && text[pos] != ';' && !StsSyntax.IsWsp(text[pos]))
+            while (pos < n && text[pos] != '=' && text[pos] != ';' && !TxtFieldGrammar.IsWsp(text[pos]))
             {
                 pos++;
             }
@@ -122,7 +122,7 @@ public static class StsRecordParser
                 return null;
             }
 
-            var nameError = StsSyntax.CheckExtName(name);
+            var nameError = TxtFieldGrammar.CheckExtName(name);
             if (nameError is not null)
             {
                 findings.Add(At(StsFindings.TxtBadExtension, text, nameStart, name,
@@ -132,7 +132,7 @@ public static class StsRecordParser
 
             pos++;
             var valueStart = pos;
-            while (pos < n && text[pos] != ';' && !StsSyntax.IsWsp(text[pos]))
+            while (pos < n && text[pos] != ';' && !TxtFieldGrammar.IsWsp(text[pos]))
             {
                 pos++;
             }
@@ -195,13 +195,13 @@ public static class StsRecordParser
         if (text.StartsWith(Version, StringComparison.Ordinal))
         {
             var end = Version.Length;
-            if (end == text.Length || text[end] == ';' || StsSyntax.IsWsp(text[end]))
+            if (end == text.Length || text[end] == ';' || TxtFieldGrammar.IsWsp(text[end]))
             {
                 return true;
             }
 
             var tokenEnd = end;
-            while (tokenEnd < text.Length && text[tokenEnd] != ';' && !StsSyntax.IsWsp(text[tokenEnd]))
+            while (tokenEnd < text.Length && text[tokenEnd] != ';' && !TxtFieldGrammar.IsWsp(text[tokenEnd]))
             {
                 tokenEnd++;
             }
@@ -223,7 +223,7 @@ public static class StsRecordParser
         else if (text.StartsWith("v=STSv", StringComparison.Ordinal))
         {
             var tokenEnd = 0;
-            while (tokenEnd < text.Length && text[tokenEnd] != ';' && !StsSyntax.IsWsp(text[tokenEnd]))
+            while (tokenEnd < text.Length && text[tokenEnd] != ';' && !TxtFieldGrammar.IsWsp(text[tokenEnd]))
             {
                 tokenEnd++;
             }
@@ -253,10 +253,10 @@ public static class StsRecordParser
 
         for (var i = 0; i < value.Length; i++)
         {
-            if (!StsSyntax.IsAlphaDigit(value[i]))
+            if (!TxtFieldGrammar.IsAlphaDigit(value[i]))
             {
                 errorAt = valueStart + i;
-                return $"The id \"{StsSyntax.Clip(value, 40)}\" contains {StsSyntax.Describe(value[i])} at position {valueStart + i + 1}; only letters and digits are allowed.";
+                return $"The id \"{StsSyntax.Clip(value, 40)}\" contains {TxtFieldGrammar.Describe(value[i])} at position {valueStart + i + 1}; only letters and digits are allowed.";
             }
         }
 
@@ -275,10 +275,10 @@ public static class StsRecordParser
         for (var i = 0; i < value.Length; i++)
         {
             var c = value[i];
-            if (c is < '!' or > '~' or '=')
+            if (!TxtFieldGrammar.IsExtValueChar(c))
             {
                 errorAt = valueStart + i;
-                return $"contains {StsSyntax.Describe(c)} at position {valueStart + i + 1}; only printable ASCII other than '=', ';' and space is allowed";
+                return $"contains {TxtFieldGrammar.Describe(c)} at position {valueStart + i + 1}; only printable ASCII other than '=', ';' and space is allowed";
             }
         }
 

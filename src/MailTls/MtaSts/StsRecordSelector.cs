@@ -1,6 +1,6 @@
 using System.Text;
+using MailTls.Dns;
 using MailTls.Findings;
-
 namespace MailTls.MtaSts;
 
 /// <summary>How <see cref="StsRecordSelector.Select"/> ended.</summary>
@@ -96,22 +96,7 @@ public static class StsRecordSelector
     }
 
     /// <summary>True when <paramref name="text"/> begins with <c>v=STSv1</c> *WSP <c>;</c>.</summary>
-    public static bool IsCandidate(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        if (!text.StartsWith("v=STSv1", StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var i = 7;
-        while (i < text.Length && StsSyntax.IsWsp(text[i]))
-        {
-            i++;
-        }
-
-        return i < text.Length && text[i] == ';';
-    }
+    public static bool IsCandidate(string text) => TxtFieldGrammar.BeginsWithVersion(text, "v=STSv1");
 
     private static string Concatenate(IReadOnlyList<string> strings)
     {

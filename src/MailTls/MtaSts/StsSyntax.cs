@@ -1,51 +1,10 @@
+using MailTls.Dns;
+
 namespace MailTls.MtaSts;
 
-/// <summary>Character classes and small checks shared by the RFC 8461 TXT and policy grammars.</summary>
+/// <summary>Message helpers of the RFC 8461 parsers (the field grammar itself is <see cref="TxtFieldGrammar"/>).</summary>
 internal static class StsSyntax
 {
-    /// <summary>sts-ext-name / sts-policy-ext-name allow at most 32 characters (1 + *31).</summary>
-    public const int ExtNameMaxLength = 32;
-
-    public static bool IsWsp(char c) => c is ' ' or '\t';
-
-    public static bool IsAlphaDigit(char c) => char.IsAsciiLetterOrDigit(c);
-
-    /// <summary><c>(ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".")</c>; returns a reason or null.</summary>
-    public static string? CheckExtName(ReadOnlySpan<char> name)
-    {
-        if (name.IsEmpty)
-        {
-            return "the field name is empty";
-        }
-
-        if (!IsAlphaDigit(name[0]))
-        {
-            return $"the field name must start with a letter or digit, not {Describe(name[0])}";
-        }
-
-        for (var i = 1; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (!IsAlphaDigit(c) && c is not ('_' or '-' or '.'))
-            {
-                return $"the field name contains {Describe(c)} at offset {i + 1}; only letters, digits, '_', '-' and '.' are allowed";
-            }
-        }
-
-        return name.Length > ExtNameMaxLength ? $"the field name has {name.Length} characters; at most {ExtNameMaxLength} are allowed" : null;
-    }
-
-    /// <summary>A printable description of a character for messages (control characters as U+XXXX).</summary>
-    public static string Describe(char c) => c switch
-    {
-        ' ' => "a space",
-        '\t' => "a tab (HTAB)",
-        '\r' => "a carriage return (CR)",
-        '\n' => "a line feed (LF)",
-        _ when char.IsControl(c) || char.IsSurrogate(c) || c > 0x7E => $"U+{(int)c:X4}",
-        _ => $"'{c}'",
-    };
-
     /// <summary>Optimal string alignment distance, case-insensitive, capped early for long inputs.</summary>
     public static int EditDistance(string a, string b)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MailTls.Dns;
 
 namespace MailTls.TlsRpt;
 
@@ -56,7 +57,7 @@ public sealed record TlsRptFileName(string Sender, string PolicyDomain, long Beg
         if (parts.Length == 5)
         {
             unique = parts[4];
-            if (unique.Length == 0 || !unique.All(TlsRptGrammar.IsAlphaDigit))
+            if (unique.Length == 0 || !unique.All(TxtFieldGrammar.IsAlphaDigit))
             {
                 return false;
             }
@@ -83,7 +84,7 @@ public sealed record TlsRptFileName(string Sender, string PolicyDomain, long Beg
             throw new ArgumentException("Domain names cannot contain \"!\".");
         }
 
-        if (uniqueId is not null && (uniqueId.Length == 0 || !uniqueId.All(TlsRptGrammar.IsAlphaDigit)))
+        if (uniqueId is not null && (uniqueId.Length == 0 || !uniqueId.All(TxtFieldGrammar.IsAlphaDigit)))
         {
             throw new ArgumentException("unique-id must be 1*(ALPHA / DIGIT) (RFC 8460 §5.1).", nameof(uniqueId));
         }

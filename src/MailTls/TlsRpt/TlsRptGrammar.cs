@@ -1,3 +1,5 @@
+using MailTls.Dns;
+
 namespace MailTls.TlsRpt;
 
 /// <summary>
@@ -8,32 +10,12 @@ internal static class TlsRptGrammar
 {
     public const string Version = "v=TLSRPTv1";
 
-    public static bool IsWsp(char c) => c is ' ' or '\t';
-
     public static bool IsAlpha(char c) => c is (>= 'A' and <= 'Z') or (>= 'a' and <= 'z');
 
     public static bool IsDigit(char c) => c is >= '0' and <= '9';
 
-    public static bool IsAlphaDigit(char c) => IsAlpha(c) || IsDigit(c);
-
-    /// <summary><c>tlsrpt-ext-name = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".")</c>.</summary>
-    public static bool IsExtName(ReadOnlySpan<char> s)
-    {
-        if (s.Length is 0 or > 32 || !IsAlphaDigit(s[0]))
-        {
-            return false;
-        }
-
-        foreach (var c in s[1..])
-        {
-            if (!IsAlphaDigit(c) && c is not ('_' or '-' or '.'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    /// <summary><c>tlsrpt-ext-name</c>: the shared extension-name production.</summary>
+    public static bool IsExtName(ReadOnlySpan<char> s) => TxtFieldGrammar.CheckExtName(s) is null;
 
     /// <summary><c>tlsrpt-ext-value = 1*(%x21-3A / %x3C / %x3E-7E)</c>: no SP, CTL, ";" or "=".</summary>
     public static bool IsExtValue(ReadOnlySpan<char> s)
@@ -45,7 +27,7 @@ internal static class TlsRptGrammar
 
         foreach (var c in s)
         {
-            if (c is < '\x21' or > '\x7E' or ';' or '=')
+            if (!TxtFieldGrammar.IsExtValueChar(c))
             {
                 return false;
             }
@@ -54,26 +36,12 @@ internal static class TlsRptGrammar
         return true;
     }
 
-    /// <summary>True when the text begins with <c>v=TLSRPTv1 *WSP ";"</c> (the RFC 8460 §3 discard rule, read with erratum 6285 of RFC 8461).</summary>
-    public static bool IsCandidate(string text)
-    {
-        if (!text.StartsWith(Version, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var i = Version.Length;
-        while (i < text.Length && IsWsp(text[i]))
-        {
-            i++;
-        }
-
-        return i < text.Length && text[i] == ';';
-    }
+    /// <summary>True when the text begins with <c>v=TLSRPTv1 *WSP ";"</c> (the RFC 8460 §3 discard rule).</summary>
+    public static bool IsCandidate(string text) => TxtFieldGrammar.BeginsWithVersion(text, Version);
 
     /// <summary>RFC 5322 atext.</summary>
     public static bool IsAtext(char c) =>
-        IsAlphaDigit(c) || "!#$%&'*+-/=?^_`{|}~".Contains(c, StringComparison.Ordinal);
+        TxtFieldGrammar.IsAlphaDigit(c) || "!#$%&'*+-/=?^_`{|}~".Contains(c, StringComparison.Ordinal);
 
     /// <summary>RFC 5321 addr-spec with a dot-atom or quoted-string local part and an LDH domain.</summary>
     public static bool IsAddrSpec(string s)
@@ -148,7 +116,7 @@ internal static class TlsRptGrammar
 
     /// <summary>Characters allowed in an RFC 3986 URI (unreserved, reserved and "%").</summary>
     public static bool IsUriChar(char c) =>
-        IsAlphaDigit(c) || "-._~:/?#[]@!$&'()*+,;=%".Contains(c, StringComparison.Ordinal);
+        TxtFieldGrammar.IsAlphaDigit(c) || "-._~:/?#[]@!$&'()*+,;=%".Contains(c, StringComparison.Ordinal);
 
     public static bool IsHex(char c) => IsDigit(c) || c is (>= 'a' and <= 'f') or (>= 'A' and <= 'F');
 }

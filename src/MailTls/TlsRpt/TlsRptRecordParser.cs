@@ -1,3 +1,4 @@
+using MailTls.Dns;
 using MailTls.Findings;
 
 namespace MailTls.TlsRpt;
@@ -40,7 +41,7 @@ public static class TlsRptRecordParser
         }
 
         if (!text.StartsWith(TlsRptGrammar.Version, StringComparison.Ordinal)
-            || (text.Length > TlsRptGrammar.Version.Length && !TlsRptGrammar.IsWsp(text[TlsRptGrammar.Version.Length]) && text[TlsRptGrammar.Version.Length] != ';'))
+            || (text.Length > TlsRptGrammar.Version.Length && !TxtFieldGrammar.IsWsp(text[TlsRptGrammar.Version.Length]) && text[TlsRptGrammar.Version.Length] != ';'))
         {
             var hint = text.StartsWith(TlsRptGrammar.Version, StringComparison.OrdinalIgnoreCase)
                 ? " The version tag is case-sensitive."
@@ -125,7 +126,7 @@ public static class TlsRptRecordParser
         {
             // field-delim = *WSP ";" *WSP
             var start = i;
-            while (i < n && TlsRptGrammar.IsWsp(text[i]))
+            while (i < n && TxtFieldGrammar.IsWsp(text[i]))
             {
                 i++;
             }
@@ -156,7 +157,7 @@ public static class TlsRptRecordParser
             }
 
             i++;
-            while (i < n && TlsRptGrammar.IsWsp(text[i]))
+            while (i < n && TxtFieldGrammar.IsWsp(text[i]))
             {
                 i++;
             }
@@ -180,7 +181,7 @@ public static class TlsRptRecordParser
             }
 
             var fieldEnd = end;
-            while (fieldEnd > i && TlsRptGrammar.IsWsp(text[fieldEnd - 1]))
+            while (fieldEnd > i && TxtFieldGrammar.IsWsp(text[fieldEnd - 1]))
             {
                 fieldEnd--;
             }

@@ -80,7 +80,7 @@ public sealed class TlsaValidatorTests
     {
         var a = new TlsaRecord(3, 1, 1, D32);
         var b = new TlsaRecord(3, 1, 1, Enumerable.Repeat((byte)1, 32).ToArray());
-        
+
         Assert.Empty(TlsaRecordSetAnalyzer.Analyze([a, b]));
         Assert.Contains(TlsaRecordSetAnalyzer.Analyze([a, a]), f => f.Code == "dane.tlsa.duplicate");
         Assert.Contains(TlsaRecordSetAnalyzer.Analyze([a]), f => f.Code == "dane.tlsa.no-rollover");
