@@ -610,7 +610,7 @@ class Lab:
         def ds_of(base):
             with open(base + ".key") as f:
                 line = [l for l in f if "DNSKEY" in l][0]
-            p = line.split()
+            p = line.split(";")[0].split()
             i = p.index("DNSKEY")
             owner = p[0].lower()
             flags, proto, alg = int(p[i + 1]), int(p[i + 2]), int(p[i + 3])
@@ -646,7 +646,8 @@ class Lab:
             f.write(f". IN DS {rds}\n")
         with open(os.path.join(self.run, "root-anchor.conf"), "w") as f:
             p = rkey.split()
-            f.write(f'trust-anchors {{\n  . static-key {p[0]} {p[1]} {p[2]} "{''.join(p[3:])}";\n}};\n')
+            b64 = "".join(p[3:])
+            f.write(f'trust-anchors {{\n  . static-key {p[0]} {p[1]} {p[2]} "{b64}";\n}};\n')
         with open(os.path.join(self.run, "root.hints"), "w") as f:
             f.write(f". 3600000 IN NS {NS_NAME}\n{NS_NAME} 3600000 IN A {KNOT_V4}\n")
 
@@ -892,10 +893,10 @@ append_dot_mydomain = no
             ip = l["ip"]
             addr = f"[{ip}]:25" if ":" in ip else f"{ip}:25"
             if l["behaviour"] == "tarpit":
-                lines.append(f"{addr} inet n - n - - spawn user=nobody argv=/bin/sleep 3600")
+                lines.append(f"{addr} inet n n n - - spawn user=nobody argv=/bin/sleep 3600")
                 continue
             if l["behaviour"] == "drop-after-starttls":
-                lines.append(f"{addr} inet n - n - - spawn user=nobody argv={bindir}/smtp_drop.py {l['host']}")
+                lines.append(f"{addr} inet n n n - - spawn user=nobody argv={bindir}/smtp_drop.py {l['host']}")
                 continue
             lines.append(f"{addr} inet n - n - - smtpd")
             lines.append(f"  -o syslog_name=postfix/{l['host']}")
