@@ -397,6 +397,20 @@ class Lab:
                     self.plan["mx"].append({"domain": bare(name), "host": bare(hf), "ip": ip, "behaviour": beh,
                                             "cert": aspec, "cert_ok": self.cert_ok(aspec)})
             # TLSA
+            dane = "none"
+            for t in h.get("tlsa") or []:
+                tt = {} if t == "auto" else {"from": t} if t in ("stale", "next") else t
+                if isinstance(tt, str):
+                    usage, src = int(tt.split()[0]), "literal"
+                else:
+                    src = tt.get("from", "host-cert")
+                    usage = int(tt.get("usage", 2 if src in ("ca", "intermediate", "root") else 3))
+                if usage in (2, 3):
+                    if src not in ("stale", "previous-key"):
+                        dane = "verified"
+                    elif dane == "none":
+                        dane = "fail"
+            hplan["dane"] = dane if signing == "signed" else "none"
             for t in h.get("tlsa") or []:
                 rr = self.tlsa(hf, t, cert)
                 port = 25
@@ -442,7 +456,7 @@ class Lab:
                     self.add(f"mta-sts.{name}", "AAAA", POLICY_V6)
                 ph["cert"] = self.pki.leaf(f"mta-sts.{bare(name)}", http.get("cert") or {}, [f"mta-sts.{bare(name)}"])
                 self.policy_hosts.append(ph)
-                self.plan["policy"].append({"domain": bare(name), "host": ph["host"], "http": http,
+                self.plan["policy"].append({"domain": bare(name), "host": ph["host"], "http": http, "signing": signing,
                                             "policy": ptext, "cert_ok": self.cert_ok(http.get("cert") or {})})
             # expected mta-sts-query (1.1.2) result
             cand = [t for t in txts if t.startswith("v=STSv1")]
