@@ -161,7 +161,7 @@ for m in plan["mx"]:
     elif beh == "drop-after-starttls":
         def dr(tgt=tgt):
             rc, out = ns(["posttls-finger", "-c", "-t", "5", "-T", "5", "-l", "may", tgt], 15)
-            return "lost connection" in out and "established" not in out, out[-300:]
+            return "SSL_connect error" in out and "established" not in out, out[-300:]
         add(f"posttls-finger {host} {ip}: STARTTLS offered, connection dropped before the handshake", dr)
 
 for dom in plan["domains"]:
