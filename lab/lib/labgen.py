@@ -370,6 +370,12 @@ class Lab:
                 elif ip == "auto6":
                     ip = self.alloc.next6()
                 else:
+                    try:
+                        ipo = ipaddress.ip_address(ip)
+                    except ValueError:
+                        die(f"{scen['_file']}: {hf}: bad address {ip!r}")
+                    if not (ipo in ipaddress.ip_network("127.0.0.0/8") or ipo in ipaddress.ip_network("fd00::/8")):
+                        die(f"{scen['_file']}: {hf}: address {ip} is outside 127.0.0.0/8 and fd00::/8")
                     self.alloc.used.add(ip)
                 v6 = ":" in ip
                 (self.addresses6 if v6 else self.addresses).add(ip)
@@ -448,7 +454,9 @@ class Lab:
                 txts = [txt]
             for t in txts:
                 self.add(f"_mta-sts.{name}", "TXT", txt_rdata(t))
-            http = sts.get("http") or {}
+            http = sts.get("http", {})
+            if http is None:
+                http = {}
             ph = {"host": f"mta-sts.{bare(name)}", "domain": bare(name), "policy": ptext, "http": http}
             if http is not False and sts.get("host", True) is not False:
                 self.add(f"mta-sts.{name}", "A", POLICY_V4)
