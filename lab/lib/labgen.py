@@ -597,11 +597,11 @@ class Lab:
                         f.write(f"version: STSv1\r\nmode: {mode}\r\nmx: {pat}\r\nmax_age: 86400\r\n")
                 expect = {"testing": [], "enforce": [], "policy-404": ["sts.policy.http-status"],
                           "mx-not-covered": ["sts.mx.not-covered"],
-                          "txt-syntax": ["sts.txt.syntax"]}[cls]
+                          "txt-syntax": ["sts.txt.invalid"]}[cls]
             if rnd.random() < 0.4:
                 recs.append(f"_smtp._tls.{d}. 300 IN TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@reports.lab\"")
             elif cls in ("testing", "enforce", "mx-not-covered"):
-                expect = expect + ["tlsrpt.record.missing"]
+                expect = expect + ["tlsrpt.record.none"]
             lst.append(d)
             tsv.append(f"{d}\t{hname}\t{cls}\t{','.join(expect)}")
         self.zones["bulk."]["records"].extend(recs)
