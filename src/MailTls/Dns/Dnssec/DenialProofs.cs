@@ -182,7 +182,14 @@ internal sealed class DenialProofs
         }
 
         // RFC 5155 §8.4: the wildcard at the closest encloser must be covered too.
-        return Nsec3Covering(NameOps.Wildcard(ce.Value.Encloser)) is not null ? DenialOutcome.Proven : DenialOutcome.NotProven;
+        if (Nsec3Covering(NameOps.Wildcard(ce.Value.Encloser)) is null)
+        {
+            return DenialOutcome.NotProven;
+        }
+
+        // An opt-out span over the next closer name may hide an unsigned delegation (RFC 5155 §6); unbound
+        // reports such NXDOMAIN answers as insecure, and so do we.
+        return ce.Value.NextCloserOptOut ? DenialOutcome.OptOut : DenialOutcome.Proven;
     }
 
     /// <summary>Wildcard answer (RFC 4035 §5.3.4, RFC 5155 §8.8): the next closer name of the expansion does not exist.</summary>
@@ -249,7 +256,12 @@ internal sealed class DenialProofs
 
         if (nxdomain)
         {
-            return ProveNameError(child) == DenialOutcome.Proven ? DelegationOutcome.NameMissing : DelegationOutcome.Bogus;
+            return ProveNameError(child) is DenialOutcome.Proven or DenialOutcome.OptOut ? DelegationOutcome.NameMissing : DelegationOutcome.Bogus;
+        }
+
+        if (ProveNoData(child, DnsRecordType.DS) == DenialOutcome.Proven)
+        {
+            return DelegationOutcome.NotACut; // wildcard NODATA (RFC 5155 §8.7): a synthesised name is no cut
         }
 
         var ce = ClosestEncloserProof(child);
