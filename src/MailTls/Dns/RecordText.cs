@@ -425,6 +425,11 @@ public static class RecordText
 
             while (i < line.Length && !char.IsWhiteSpace(line[i]) && line[i] is not ('(' or ')' or ';' or '"'))
             {
+                if (line[i] == '\\' && i + 1 < line.Length)
+                {
+                    sb.Append(line[i++]); // an escaped special character stays in the token (RFC 1035 §5.1)
+                }
+
                 sb.Append(line[i++]);
             }
 
