@@ -25,6 +25,9 @@ internal sealed class ZoneServer : IDnsResolver
 
     public int Queries => queries;
 
+    /// <summary>Whether CNAMEs are chased inside one response (like a recursive server) or left to the client.</summary>
+    public bool ChaseCnames { get; init; } = true;
+
     public List<(string Name, DnsRecordType Type)> Log { get; } = [];
 
     /// <summary>Overrides: a question answered with a fixed status (SERVFAIL, timeout).</summary>
@@ -87,7 +90,7 @@ internal sealed class ZoneServer : IDnsResolver
             {
                 answers.Add(cname);
                 answers.AddRange(Sigs(zone, name, DnsRecordType.CNAME));
-                return Answer(RecordData.Cname(cname)!.Target, type, answers, authority, depth + 1);
+                return ChaseCnames ? Answer(RecordData.Cname(cname)!.Target, type, answers, authority, depth + 1) : 0;
             }
 
             NoData(zone, apex, name, authority);
