@@ -124,7 +124,7 @@ internal static class DnssecCommand
             ansi.MarkupLine($"  [{verdictColor}]{StatusName(step.Verdict),-13}[/] {KindName(step.Kind)} {Markup.Escape(Fqdn(step.Owner))}: {Markup.Escape(step.Message)}");
             foreach (var ds in step.Ds)
             {
-                ansi.MarkupLine($"      DS     tag {ds.KeyTag,5}  alg {ds.Algorithm,2} {DnssecAlgorithms.Name(ds.Algorithm),-18} digest {DnssecAlgorithms.DigestName(ds.DigestType),-8} {(ds.Matched ? "[green]matches a DNSKEY[/]" : "no matching DNSKEY")}");
+                ansi.MarkupLine($"      DS     tag {ds.KeyTag,5}  alg {ds.Algorithm,2} {DnssecAlgorithms.Name(ds.Algorithm),-18} digest {DnssecAlgorithms.DigestName(ds.DigestType),-8} {ds.Matched switch { true => "[green]matches a DNSKEY[/]", false => "[red]no matching DNSKEY[/]", _ => string.Empty }}");
             }
 
             foreach (var key in step.Keys)

@@ -24,7 +24,7 @@ public sealed class DnssecValidatorTests
         Assert.Equal([".", "tld", "example.tld"], result.Steps.Where(s => s.Kind is DnssecStepKind.TrustAnchor or DnssecStepKind.Dnskey).Select(s => s.Zone));
         var leafKeys = result.Steps.Single(s => s.Kind == DnssecStepKind.Dnskey && s.Zone == "example.tld");
         Assert.Contains(leafKeys.Keys, k => k.KeyTag == chain.Leaf.Ksk.Tag && k.MatchedDs && k.Algorithm == algorithm);
-        Assert.Contains(leafKeys.Ds, d => d.KeyTag == chain.Leaf.Ksk.Tag && d.Matched);
+        Assert.Contains(leafKeys.Ds, d => d.KeyTag == chain.Leaf.Ksk.Tag && d.Matched == true);
         var answer = result.Steps.Single(s => s.Kind == DnssecStepKind.Answer);
         Assert.Contains(answer.Signatures, s => s.KeyTag == chain.Leaf.Zsk.Tag && s.Outcome == SignatureOutcome.Valid && s.Expiration == TestZone.Expiration);
         Assert.Equal(TestZone.Expiration, result.EarliestExpiration);

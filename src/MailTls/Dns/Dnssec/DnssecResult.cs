@@ -47,8 +47,8 @@ public enum DnssecStepKind
     Denial,
 }
 
-/// <summary>A DS record as seen in the trace; <see cref="Matched"/> when it matches a DNSKEY of the child.</summary>
-public sealed record DsInfo(ushort KeyTag, byte Algorithm, byte DigestType, string Digest, bool Matched);
+/// <summary>A DS record as seen in the trace; <see cref="Matched"/>: whether it matches a DNSKEY of the child (null where the step does not check it).</summary>
+public sealed record DsInfo(ushort KeyTag, byte Algorithm, byte DigestType, string Digest, bool? Matched);
 
 /// <summary>A DNSKEY as seen in the trace.</summary>
 public sealed record KeyInfo(ushort KeyTag, ushort Flags, byte Algorithm, int KeyBits, bool Sep, bool MatchedDs);

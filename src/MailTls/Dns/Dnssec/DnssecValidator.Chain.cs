@@ -83,7 +83,7 @@ public sealed partial class DnssecValidator
         }
 
         var dsCheck = checker.Check(ds, message.Answers, parent.Zone, parent.Keys);
-        var dsInfos = ds.Select(RecordData.Ds).Where(d => d is not null).Select(d => new DsInfo(d!.KeyTag, d.Algorithm, d.DigestType, Convert.ToHexString(d.Digest.Span), false)).ToList();
+        var dsInfos = ds.Select(RecordData.Ds).Where(d => d is not null).Select(d => new DsInfo(d!.KeyTag, d.Algorithm, d.DigestType, Convert.ToHexString(d.Digest.Span), null)).ToList();
         var delegation = new DnssecStep
         {
             Zone = parent.Zone,
