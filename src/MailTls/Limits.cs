@@ -71,9 +71,6 @@ public static class Limits
     /// <summary>A trust-anchor file larger than this is not a trust-anchor file (IANA's has two DS records).</summary>
     public const int TrustAnchorFileMaxChars = 1024 * 1024;
 
-    /// <summary>Zone cuts walked from the root; names have at most 127 labels, real chains 2–5 cuts.</summary>
-    public const int DnssecMaxZoneDepth = 32;
-
     /// <summary>RRSIGs tried per RRset (KeyTrap, CVE-2023-50387: bound the validation work).</summary>
     public const int DnssecMaxSignaturesPerRrset = 8;
 

@@ -375,4 +375,57 @@ public sealed class DnssecValidatorTests
         Assert.Equal(["dnssec.signature-expiring"], DnssecFindings.For(result, chain.Clock.Now).Select(f => f.Code));
         Assert.Empty(DnssecFindings.For(result, TestZone.Now));
     }
+
+    [Theory]
+    [InlineData(Denial.Nsec)]
+    [InlineData(Denial.Nsec3)]
+    public async Task Wildcard_cname_is_secure_with_its_proof(Denial denial)
+    {
+        var chain = new TestChain(leafDenial: denial);
+        chain.Leaf.Add("*.alias.example.tld. 3600 IN CNAME mail.example.tld.");
+        var result = await chain.Validator(chain.Build()).ValidateAsync("www.alias.example.tld", DnsRecordType.A);
+
+        Assert.Equal(DnsAnswerStatus.Answer, result.Answer.Status);
+        Assert.Equal("www.alias.example.tld", Assert.Single(result.Answer.CnameChain).Name);
+        Assert.Equal(DnssecStatus.Secure, result.Status);
+    }
+
+    [Fact]
+    public async Task A_cancelled_validation_is_not_remembered()
+    {
+        var chain = new TestChain();
+        var slow = new SlowCountingResolver(chain.Build(), TimeSpan.FromMilliseconds(50));
+        var validator = new DnssecValidator(slow, chain.Anchors, chain.Clock);
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(10));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => validator.ValidateAsync("example.tld", DnsRecordType.MX, cts.Token));
+        var result = await validator.ValidateAsync("example.tld", DnsRecordType.MX);
+
+        Assert.Equal(DnssecStatus.Secure, result.Status);
+    }
+
+    [Fact]
+    public async Task Wildcard_cname_without_its_proof_is_bogus()
+    {
+        var chain = new TestChain();
+        chain.Leaf.Add("*.alias.example.tld. 3600 IN CNAME mail.example.tld.");
+        var server = chain.Build();
+        var answer = await new DnsLookup(server).LookupAsync("www.alias.example.tld", DnsRecordType.A);
+        var stripped = new DnsAnswer
+        {
+            QueryName = answer.QueryName,
+            Type = answer.Type,
+            Status = answer.Status,
+            CanonicalName = answer.CanonicalName,
+            CnameChain = answer.CnameChain,
+            CnameSignatures = answer.CnameSignatures,
+            Rrset = answer.Rrset,
+            Signatures = answer.Signatures,
+        };
+
+        var result = await chain.Validator(server).ValidateAsync(stripped);
+
+        Assert.Equal(DnssecStatus.Bogus, result.Status);
+        Assert.Equal(DnssecFailure.MissingDenialProof, result.Failure);
+    }
 }

@@ -116,6 +116,15 @@ internal sealed class ZoneServer : IDnsResolver
         if (wild.Count > 0)
         {
             var rrset = wild.Where(r => r.Type == type).ToList();
+            var wildCname = wild.FirstOrDefault(r => r.Type == DnsRecordType.CNAME);
+            if (rrset.Count == 0 && wildCname is not null)
+            {
+                answers.Add(new DnsRecord(name, wildCname.Type, wildCname.Class, wildCname.Ttl, wildCname.Data));
+                answers.AddRange(Sigs(zone, wildcard, DnsRecordType.CNAME).Select(r => new DnsRecord(name, r.Type, r.Class, r.Ttl, r.Data)));
+                authority.AddRange(Covering(zone, apex, nextCloser, name));
+                return ChaseCnames ? Answer(RecordData.Cname(wildCname)!.Target, type, answers, authority, depth + 1) : 0;
+            }
+
             if (rrset.Count > 0)
             {
                 answers.AddRange(rrset.Select(r => new DnsRecord(name, r.Type, r.Class, r.Ttl, r.Data)));

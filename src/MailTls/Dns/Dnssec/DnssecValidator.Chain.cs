@@ -21,7 +21,7 @@ public sealed partial class DnssecValidator
 
         var state = await CachedAsync(anchorZone, () => AnchorAsync(anchorZone, cancellationToken)).ConfigureAwait(false);
         var total = NameOps.LabelCount(name);
-        for (var k = NameOps.LabelCount(anchorZone) + 1; k <= total && k <= Limits.DnssecMaxZoneDepth * 4; k++)
+        for (var k = NameOps.LabelCount(anchorZone) + 1; k <= total; k++)
         {
             if (state.Status != DnssecStatus.Secure || state.NameMissing)
             {
@@ -39,7 +39,17 @@ public sealed partial class DnssecValidator
     private async Task<ZoneState> CachedAsync(string key, Func<Task<ZoneState>> compute)
     {
         var lazy = zones.GetOrAdd(key, _ => new Lazy<Task<ZoneState>>(compute));
-        var state = await lazy.Value.ConfigureAwait(false);
+        ZoneState state;
+        try
+        {
+            state = await lazy.Value.ConfigureAwait(false);
+        }
+        catch
+        {
+            zones.TryRemove(new KeyValuePair<string, Lazy<Task<ZoneState>>>(key, lazy)); // a cancelled walk is not a result
+            throw;
+        }
+
         if (state.Status == DnssecStatus.Indeterminate)
         {
             zones.TryRemove(key, out _); // a failed lookup may succeed next time

@@ -71,10 +71,15 @@ public sealed partial class DnssecValidator
             expiration = Min(expiration, Min(zone.Expiration, check.Expiration));
             if (check.Valid && check.Labels < NameOps.LabelCount(cname.Name))
             {
-                // A wildcard CNAME: the proof that the name itself does not exist travels in the same response's
-                // authority section only for the last name, so it is checked there; earlier ones are not provable here.
-                verdicts.Add((DnssecStatus.Bogus, DnssecFailure.MissingDenialProof, $"the CNAME at {cname.Name} was synthesised from a wildcard without a proof that {cname.Name} does not exist", null));
-                break;
+                // A CNAME synthesised from a wildcard (RFC 4592 §4.4) needs the proof that its owner does not exist;
+                // an upstream that chases the chain puts it in the authority section of the same response.
+                var (verified, failed) = VerifyDenialRecords([.. answer.Authority.Where(r => NameOps.IsAtOrBelow(r.Name, zone.Zone))], zone.Zone, zone.Keys);
+                var proof = failed is null ? new DenialProofs(zone.Zone, verified).ProveWildcardExpansion(cname.Name, check.Labels) : DenialOutcome.NotProven;
+                if (proof != DenialOutcome.Proven)
+                {
+                    verdicts.Add((DnssecStatus.Bogus, DnssecFailure.MissingDenialProof, $"the CNAME at {cname.Name} was synthesised from a wildcard without a valid proof that {cname.Name} does not exist", null));
+                    break;
+                }
             }
 
             if (!check.Valid)
