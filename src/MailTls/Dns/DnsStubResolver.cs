@@ -45,6 +45,9 @@ public sealed class DnsStubResolver : IDnsResolver
             throw new ArgumentException("At least one server is needed.", nameof(settings));
         }
 
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.TriesPerServer, 1, nameof(settings));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(settings.Timeout, TimeSpan.Zero, nameof(settings));
+
         this.settings = settings;
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -438,6 +437,4 @@ public static class RecordText
 
         return tokens;
     }
-
-    internal static ushort ReadU16(ReadOnlySpan<byte> s) => BinaryPrimitives.ReadUInt16BigEndian(s);
 }
