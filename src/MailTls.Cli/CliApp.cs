@@ -20,6 +20,7 @@ internal static class CliApp
         root.Subcommands.Add(LintCommand.Create(context));
         root.Subcommands.Add(GenerateCommand.Create(context));
         root.Subcommands.Add(TlsaCommand.Create(context));
+        root.Subcommands.Add(DnssecCommand.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

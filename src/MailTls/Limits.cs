@@ -62,4 +62,45 @@ public static class Limits
 
     /// <summary>A 10 MB gzip report base64-encodes to about 13.7 MB; mox caps report messages at 15 MB, we allow 16 MiB.</summary>
     public const int TlsRptMaxMessageBytes = 16 * 1024 * 1024;
+
+    // ---- DNS layer and DNSSEC validator (issue 4) ----
+
+    /// <summary>RFC 1035 §4.2.2: a TCP message length is 16 bits, so no DNS message is larger.</summary>
+    public const int DnsMaxMessageBytes = 65535;
+
+    /// <summary>A 64 KiB message holds at most ~5,000 minimal records; real DNSSEC answers have tens.</summary>
+    public const int DnsMaxRecordsPerMessage = 4096;
+
+    /// <summary>DNS flag day 2020 recommends an EDNS0 UDP payload of 1232 octets to avoid IP fragmentation.</summary>
+    public const ushort DnsEdnsUdpPayload = 1232;
+
+    /// <summary>Per-try deadline of one query; unbound and delv answer well under this or not at all.</summary>
+    public static readonly TimeSpan DnsQueryTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>Tries per server before the next one: one retransmission covers a lost UDP datagram.</summary>
+    public const int DnsTriesPerServer = 2;
+
+    /// <summary>CNAME chain limit; BIND and unbound stop after 8–16 hops, real chains have 1–3.</summary>
+    public const int DnsMaxCnameChain = 8;
+
+    /// <summary>Cache entries kept during one run; a full scan of a large domain list stays far below.</summary>
+    public const int DnsCacheMaxEntries = 100_000;
+
+    /// <summary>One record line in presentation format (a 4096-bit RSA DNSKEY in base64 is ~700 characters).</summary>
+    public const int DnsRecordTextMaxChars = 8192;
+
+    /// <summary>A trust-anchor file larger than this is not a trust-anchor file (IANA's has two DS records).</summary>
+    public const int TrustAnchorFileMaxChars = 1024 * 1024;
+
+    /// <summary>RRSIGs tried per RRset (KeyTrap, CVE-2023-50387: bound the validation work).</summary>
+    public const int DnssecMaxSignaturesPerRrset = 8;
+
+    /// <summary>DNSKEYs tried per key tag (KeyTrap: colliding key tags must not multiply the work).</summary>
+    public const int DnssecMaxKeysPerTag = 4;
+
+    /// <summary>RFC 9276 §3.2: validators may treat NSEC3 with more iterations as insecure; unbound's default limit is 150.</summary>
+    public const int Nsec3MaxIterations = 150;
+
+    /// <summary>A signature expiring sooner than this is reported: re-signing has likely stopped.</summary>
+    public static readonly TimeSpan DnssecSignatureExpiringWarning = TimeSpan.FromDays(3);
 }

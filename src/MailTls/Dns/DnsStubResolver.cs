@@ -1,0 +1,185 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using MailTls.Dns.Wire;
+
+namespace MailTls.Dns;
+
+/// <summary>Settings of <see cref="DnsStubResolver"/> (immutable).</summary>
+public sealed record DnsStubResolverSettings
+{
+    /// <summary>Upstream recursive servers, tried in order.</summary>
+    public required IReadOnlyList<IPEndPoint> Servers { get; init; }
+
+    /// <summary>Deadline of one try.</summary>
+    public TimeSpan Timeout { get; init; } = Limits.DnsQueryTimeout;
+
+    /// <summary>Tries per server.</summary>
+    public int TriesPerServer { get; init; } = Limits.DnsTriesPerServer;
+
+    /// <summary>
+    /// Set CD (RFC 4035 §3.2.2) so a validating upstream returns bogus data instead of SERVFAIL and the in-process
+    /// validator can explain it. True by default.
+    /// </summary>
+    public bool CheckingDisabled { get; init; } = true;
+
+    public ushort UdpPayloadSize { get; init; } = Limits.DnsEdnsUdpPayload;
+}
+
+/// <summary>
+/// A minimal stub resolver over System.Net.Sockets: UDP with EDNS0 and DO (RFC 6891, RFC 3225), retried over TCP
+/// when the reply is truncated (RFC 7766 §5), per-try deadline and retries, the next server on failure.
+/// Replies whose ID or question do not match are ignored (RFC 5452 §9.1), so a late or spoofed datagram cannot
+/// answer another query.
+/// </summary>
+public sealed class DnsStubResolver : IDnsResolver
+{
+    private readonly DnsStubResolverSettings settings;
+
+    public DnsStubResolver(DnsStubResolverSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Servers.Count == 0)
+        {
+            throw new ArgumentException("At least one server is needed.", nameof(settings));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(settings.TriesPerServer, 1, nameof(settings));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(settings.Timeout, TimeSpan.Zero, nameof(settings));
+
+        this.settings = settings;
+    }
+
+    public async Task<DnsResponse> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default)
+    {
+        var normalized = WireName.Normalize(name);
+        if (normalized is null)
+        {
+            return new DnsResponse(DnsAnswerStatus.ServFail, null, "not a DNS name: " + name);
+        }
+
+        DnsResponse? last = null;
+        foreach (var server in settings.Servers)
+        {
+            for (var attempt = 0; attempt < settings.TriesPerServer; attempt++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                last = await QueryOnceAsync(server, normalized, type, cancellationToken).ConfigureAwait(false);
+                if (last.Status != DnsAnswerStatus.ServFail && last.Status != DnsAnswerStatus.Timeout)
+                {
+                    return last;
+                }
+
+                if (last.Message is not null)
+                {
+                    break; // a real SERVFAIL/REFUSED reply: ask the next server rather than the same one again
+                }
+            }
+        }
+
+        return last!;
+    }
+
+    private async Task<DnsResponse> QueryOnceAsync(IPEndPoint server, string name, DnsRecordType type, CancellationToken cancellationToken)
+    {
+        var id = (ushort)RandomNumberGenerator.GetInt32(0, 65536);
+        var query = DnsQueryBuilder.Build(id, name, type, settings.CheckingDisabled, settings.UdpPayloadSize);
+        var serverText = server.ToString();
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(settings.Timeout);
+        try
+        {
+            var reply = await UdpAsync(server, query, id, name, type, deadline.Token).ConfigureAwait(false);
+            if (reply.Message is { Truncated: true })
+            {
+                reply = await TcpAsync(server, query, id, name, type, deadline.Token).ConfigureAwait(false);
+            }
+
+            return reply.Message is null
+                ? new DnsResponse(DnsAnswerStatus.ServFail, null, reply.Error, serverText)
+                : DnsResponse.FromMessage(reply.Message, serverText);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new DnsResponse(DnsAnswerStatus.Timeout, null, "no reply within " + settings.Timeout.TotalSeconds + " s", serverText);
+        }
+        catch (SocketException e)
+        {
+            return new DnsResponse(DnsAnswerStatus.Timeout, null, "network error: " + e.SocketErrorCode, serverText);
+        }
+    }
+
+    private static async Task<(DnsMessage? Message, string? Error)> UdpAsync(IPEndPoint server, byte[] query, ushort id, string name, DnsRecordType type, CancellationToken cancellationToken)
+    {
+        using var socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        await socket.ConnectAsync(server, cancellationToken).ConfigureAwait(false);
+        await socket.SendAsync(query, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        var buffer = new byte[Limits.DnsMaxMessageBytes];
+        while (true)
+        {
+            var received = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            var parsed = DnsMessageParser.Parse(buffer.AsSpan(0, received));
+            if (received >= 2 && BinaryPrimitives.ReadUInt16BigEndian(buffer) != id)
+            {
+                continue;
+            }
+
+            if (parsed.Message is { } m && !Matches(m, name, type))
+            {
+                continue;
+            }
+
+            return (parsed.Message, parsed.Error is null ? null : "malformed reply: " + parsed.Error);
+        }
+    }
+
+    private static async Task<(DnsMessage? Message, string? Error)> TcpAsync(IPEndPoint server, byte[] query, ushort id, string name, DnsRecordType type, CancellationToken cancellationToken)
+    {
+        using var socket = new Socket(server.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(server, cancellationToken).ConfigureAwait(false);
+        var framed = new byte[query.Length + 2];
+        BinaryPrimitives.WriteUInt16BigEndian(framed, (ushort)query.Length);
+        query.CopyTo(framed, 2);
+        await socket.SendAsync(framed, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        var lengthBytes = new byte[2];
+        if (!await ReadExactlyAsync(socket, lengthBytes, cancellationToken).ConfigureAwait(false))
+        {
+            return (null, "TCP connection closed before the reply");
+        }
+
+        var body = new byte[BinaryPrimitives.ReadUInt16BigEndian(lengthBytes)];
+        if (!await ReadExactlyAsync(socket, body, cancellationToken).ConfigureAwait(false))
+        {
+            return (null, "TCP connection closed in the middle of the reply");
+        }
+
+        var parsed = DnsMessageParser.Parse(body);
+        if (parsed.Message is { } m && (m.Id != id || !Matches(m, name, type)))
+        {
+            return (null, "TCP reply does not match the query");
+        }
+
+        return (parsed.Message, parsed.Error is null ? null : "malformed reply: " + parsed.Error);
+    }
+
+    private static bool Matches(DnsMessage m, string name, DnsRecordType type) =>
+        m.IsResponse && m.QuestionType == type && string.Equals(m.QuestionName, name, StringComparison.Ordinal);
+
+    private static async Task<bool> ReadExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var read = 0;
+        while (read < buffer.Length)
+        {
+            var n = await socket.ReceiveAsync(buffer[read..], SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            if (n == 0)
+            {
+                return false;
+            }
+
+            read += n;
+        }
+
+        return true;
+    }
+}
