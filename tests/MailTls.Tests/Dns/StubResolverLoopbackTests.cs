@@ -55,6 +55,9 @@ internal sealed class LoopbackResponder : IAsyncDisposable
 
     public int TcpQueries => Volatile.Read(ref tcpQueries);
 
+    /// <summary>Source ports the UDP queries came from.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<int, int> SourcePorts { get; } = new();
+
     public async ValueTask DisposeAsync()
     {
         await stop.CancelAsync();
@@ -124,6 +127,7 @@ internal sealed class LoopbackResponder : IAsyncDisposable
             }
 
             Interlocked.Increment(ref udpQueries);
+            SourcePorts.AddOrUpdate(((IPEndPoint)r.RemoteEndPoint).Port, 1, (_, n) => n + 1);
             var query = buffer.AsSpan(0, r.ReceivedBytes).ToArray();
             if (Mode == ResponderMode.Silent || Reply(query, false, out _) is not { } reply)
             {
@@ -209,6 +213,26 @@ public sealed class StubResolverLoopbackTests
         AssertSameAnswers(sample, response);
         Assert.Equal(server.Endpoint.ToString(), response.Server);
         Assert.Equal((1, 0), (server.UdpQueries, server.TcpQueries));
+    }
+
+    [Fact]
+    public async Task Sequential_queries_reuse_one_udp_socket_and_a_timed_out_socket_is_not_reused()
+    {
+        var sample = Sample;
+        await using var server = new LoopbackResponder(ResponderMode.Answer, Lines);
+        var stub = Stub(server);
+        for (var i = 0; i < 5; i++)
+        {
+            AssertSameAnswers(sample, await stub.QueryAsync(sample.Name, sample.Type));
+        }
+
+        Assert.Equal(5, server.UdpQueries);
+        Assert.Single(server.SourcePorts);
+
+        await using var silent = new LoopbackResponder(ResponderMode.Silent, Lines);
+        var stub2 = Stub(silent, timeoutSeconds: 0.1, tries: 2);
+        Assert.Equal(DnsAnswerStatus.Timeout, (await stub2.QueryAsync(sample.Name, sample.Type)).Status);
+        Assert.Equal(2, silent.SourcePorts.Count); // a socket that saw no reply is closed, the retry uses a fresh one
     }
 
     [Fact]
