@@ -32,6 +32,7 @@ import yaml
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import NameOID
 
 # ---------------------------------------------------------------- address plan
@@ -50,6 +51,7 @@ UNTRUSTED_CA_CAA = "untrusted-ca.lab"
 
 SIGNINGS = ("signed", "unsigned", "expired-rrsig", "ds-mismatch", "missing-ds")
 BOGUS = ("expired-rrsig", "ds-mismatch")
+DNSSEC_KEYS = ("denial", "opt-out", "iterations", "salt")
 
 NOW = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
@@ -280,7 +282,7 @@ class Lab:
         self.zones = {}       # zone fqdn -> {"signing":..., "records": [lines], "domain": dict|None}
         self.smtp = []        # listeners: dict(addr, host, behaviour, cert)
         self.policy_hosts = []
-        self.plan = {"domains": [], "mx": [], "policy": [], "zones": {}, "infra": {}}
+        self.plan = {"domains": [], "mx": [], "policy": [], "zones": {}, "denial": {}, "infra": {}}
         self.addresses = {KNOT_V4, UNBOUND_V4, POLICY_V4, BULK_POLICY_V4, IMAP_V4, PG_V4}
         self.addresses6 = {POLICY_V6}
 
@@ -340,11 +342,15 @@ class Lab:
         if name.count(".") < 2:
             die(f"{scen['_file']}: {name}: a scenario domain needs at least two labels")
         self.ensure_zone(name, signing, domain=d)
+        opts = dnssec_options(d["dnssec"] if "dnssec" in d else scen.get("dnssec"), f"{scen['_file']}: {name}")
+        if opts["denial"] == "nsec3" and signing == "unsigned":
+            die(f"{scen['_file']}: {name}: 'dnssec:' needs a signed zone (signing is unsigned)")
+        self.zones[name]["dnssec"] = opts
         z = name
         pd = {"domain": bare(name), "file": os.path.relpath(scen["_file"], self.lab) if scen["_file"].startswith(self.lab) else scen["_file"],
               "scenario": scen.get("name") or os.path.splitext(os.path.basename(scen["_file"]))[0],
               "description": d.get("description", scen.get("description", "")),
-              "signing": signing, "check": "expect" in d, "expect": list(d.get("expect") or []),
+              "signing": signing, "dnssec": opts, "check": "expect" in d, "expect": list(d.get("expect") or []),
               "mx": [], "hosts": {}}
 
         def host_fqdn(h):
@@ -693,9 +699,17 @@ class Lab:
             else:
                 cmd += ["-i", (NOW - dt.timedelta(days=1)).strftime("%Y%m%d%H%M%S"),
                         "-e", (NOW + dt.timedelta(days=60)).strftime("%Y%m%d%H%M%S")]
+            opts = zd.get("dnssec") or dnssec_options(None, z)
+            if opts["denial"] == "nsec3":
+                cmd += ["-n", "-t", str(opts["iterations"])]
+                if opts["salt"]:
+                    cmd += ["-s", opts["salt"]]
+                if opts["opt-out"]:
+                    cmd += ["-p"]
             cmd += ["-o", z, path, keys[z]]
             jobs.append((z, cmd))
             self.plan["zones"][bare(z) or "."] = sg
+            self.plan["denial"][bare(z) or "."] = opts
         for z, zd in self.zones.items():
             if zd["signing"] == "unsigned":
                 self.plan["zones"][bare(z) or "."] = "unsigned"
@@ -705,6 +719,10 @@ class Lab:
                 r = fu.result()
                 if r.returncode != 0:
                     die(f"ldns-signzone failed for {futs[fu]}: {r.stderr.strip()}")
+        for z, zd in self.zones.items():
+            if (zd.get("dnssec") or {}).get("opt-out"):
+                fname = "root" if z == "." else bare(z)
+                nsec3_opt_out_spans(os.path.join(zdir, fname + ".zone.signed"), z, keys[z] + ".private")
         # knot config
         kconf = os.path.join(self.run, "knot", "knot.conf")
         os.makedirs(os.path.dirname(kconf), exist_ok=True)
@@ -1027,6 +1045,132 @@ service stats {{
         with open(os.path.join(self.run, "domains.txt"), "w") as f:
             for pd in self.plan["domains"]:
                 f.write(f"{pd['domain']}\t{pd['scenario']}\t{','.join(pd['expect'])}\n")
+
+
+# ---------------------------------------------------------------- NSEC3 options and opt-out spans
+def dnssec_options(spec, where):
+    """Per-domain (or per-scenario) `dnssec:` block: how the zone proves non-existence."""
+    if spec is None:
+        return {"denial": "nsec", "opt-out": False, "iterations": 0, "salt": ""}
+    if not isinstance(spec, dict) or set(spec) - set(DNSSEC_KEYS):
+        die(f"{where}: dnssec must be a map with keys {DNSSEC_KEYS}")
+    denial = spec.get("denial", "nsec")
+    if denial not in ("nsec", "nsec3"):
+        die(f"{where}: dnssec.denial must be nsec or nsec3")
+    opt_out = spec.get("opt-out", False)
+    iterations = spec.get("iterations", 0)
+    salt = str(spec.get("salt") or "").lower()
+    if not isinstance(opt_out, bool):
+        die(f"{where}: dnssec.opt-out must be true or false")
+    if not isinstance(iterations, int) or not 0 <= iterations <= 500:
+        die(f"{where}: dnssec.iterations must be an integer 0..500 (RFC 9276 recommends 0)")
+    if salt in ("-",):
+        salt = ""
+    if any(c not in "0123456789abcdef" for c in salt) or len(salt) % 2 or len(salt) > 510:
+        die(f"{where}: dnssec.salt must be hex (at most 255 bytes), \"\" for none")
+    if denial == "nsec" and (opt_out or iterations or salt):
+        die(f"{where}: dnssec.opt-out, iterations and salt need denial: nsec3")
+    return {"denial": denial, "opt-out": opt_out, "iterations": iterations, "salt": salt}
+
+
+RRTYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "MX": 15, "TXT": 16, "AAAA": 28, "DS": 43, "RRSIG": 46,
+           "NSEC": 47, "DNSKEY": 48, "NSEC3": 50, "NSEC3PARAM": 51, "TLSA": 52, "CAA": 257}
+
+
+def name_wire(name):
+    return b"".join(len(l).to_bytes(1, "big") + l.encode() for l in fqdn(name).rstrip(".").split(".") if l) + b"\0"
+
+
+def nsec3_hash(name, salt_hex, iterations):
+    salt = bytes.fromhex(salt_hex)
+    h = hashlib.sha1(name_wire(name) + salt).digest()
+    for _ in range(iterations):
+        h = hashlib.sha1(h + salt).digest()
+    return base64.b32encode(h).decode().translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+                                                                "0123456789abcdefghijklmnopqrstuv"))
+
+
+def b32hex_decode(text):
+    return base64.b32decode(text.upper().translate(str.maketrans("0123456789ABCDEFGHIJKLMNOPQRSTUV",
+                                                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")))
+
+
+def type_bitmap(types):
+    windows = {}
+    for t in types:
+        n = RRTYPES.get(t) or (int(t[4:]) if t.startswith("TYPE") else die(f"unknown type {t} in an NSEC3 bitmap"))
+        w = windows.setdefault(n >> 8, bytearray(32))
+        w[(n & 0xFF) >> 3] |= 0x80 >> (n & 7)
+    out = b""
+    for w in sorted(windows):
+        bm = bytes(windows[w]).rstrip(b"\0")
+        out += bytes([w, len(bm)]) + bm
+    return out
+
+
+def nsec3_opt_out_spans(path, zone, private_key_file):
+    """ldns-signzone -p sets the opt-out flag but still gives every insecure delegation its own NSEC3 record.
+    RFC 5155 §6: with opt-out, an insecure delegation need not have one. Remove those records (NSEC3 whose
+    bitmap is only NS, at the hash of an NS-without-DS owner) so the delegation really lies inside an opt-out
+    span, re-link the chain and re-sign the changed NSEC3 RRsets (ECDSA P-256, the zone's only key)."""
+    with open(path) as f:
+        lines = [l.rstrip("\n") for l in f if l.strip() and not l.startswith(";")]
+    types = {}
+    for l in lines:
+        p = l.split()
+        types.setdefault(p[0].lower(), set()).add(p[3])
+    insecure = [o for o, ts in types.items() if o != zone and "NS" in ts and "DS" not in ts]
+    param = next(l.split() for l in lines if l.split()[3] == "NSEC3PARAM")
+    iterations, salt = int(param[6]), ("" if param[7] == "-" else param[7].lower())
+    nsec3 = {}  # hash -> index of the NSEC3 line
+    for i, l in enumerate(lines):
+        p = l.split()
+        if p[3] == "NSEC3":
+            nsec3[p[0].split(".", 1)[0].lower()] = i
+    drop, changed = set(), set()
+    for owner in insecure:
+        h = nsec3_hash(owner, salt, iterations)
+        if h not in nsec3 or lines[nsec3[h]].split()[9:] != ["NS"]:
+            continue
+        nxt = lines[nsec3[h]].split()[8].lower()
+        prev = next(k for k, i in nsec3.items() if lines[i].split()[8].lower() == h and k != h)
+        p = lines[nsec3[prev]].split()
+        p[8] = nxt
+        lines[nsec3[prev]] = "\t".join(p[:4]) + "\t" + " ".join(p[4:])
+        drop.add(h)
+        changed.discard(h)
+        changed.add(prev)
+        del nsec3[h]
+    if not drop:
+        return
+    with open(private_key_file) as f:
+        priv = next(l.split(":", 1)[1].strip() for l in f if l.startswith("PrivateKey:"))
+    key = ec.derive_private_key(int.from_bytes(base64.b64decode(priv), "big"), ec.SECP256R1())
+    out = []
+    for l in lines:
+        p = l.split()
+        label = p[0].split(".", 1)[0].lower()
+        if label in drop and p[3] in ("NSEC3", "RRSIG") and (p[3] == "NSEC3" or p[4] == "NSEC3"):
+            continue
+        if label in changed and p[3] == "RRSIG" and p[4] == "NSEC3":
+            nl = lines[nsec3[label]].split()
+            rdata = (bytes([int(nl[4]), int(nl[5])]) + int(nl[6]).to_bytes(2, "big")
+                     + (bytes([len(salt) // 2]) + bytes.fromhex(salt))
+                     + bytes([20]) + b32hex_decode(nl[8]) + type_bitmap(nl[9:]))
+            ts = lambda t: int(dt.datetime.strptime(t, "%Y%m%d%H%M%S").replace(tzinfo=dt.timezone.utc).timestamp())
+            alg, labels, ottl, exp, inc, tag, signer = int(p[5]), int(p[6]), int(p[7]), ts(p[8]), ts(p[9]), int(p[10]), p[11]
+            if alg != 13:
+                die(f"{zone}: opt-out re-signing supports algorithm 13 only")
+            head = (RRTYPES["NSEC3"].to_bytes(2, "big") + bytes([alg, labels]) + ottl.to_bytes(4, "big")
+                    + exp.to_bytes(4, "big") + inc.to_bytes(4, "big") + tag.to_bytes(2, "big") + name_wire(signer))
+            rr = (name_wire(nl[0]) + RRTYPES["NSEC3"].to_bytes(2, "big") + (1).to_bytes(2, "big")
+                  + ottl.to_bytes(4, "big") + len(rdata).to_bytes(2, "big") + rdata)
+            r, s = decode_dss_signature(key.sign(head + rr, ec.ECDSA(hashes.SHA256())))
+            sig = base64.b64encode(r.to_bytes(32, "big") + s.to_bytes(32, "big")).decode()
+            l = "\t".join(p[:4]) + "\t" + " ".join(p[4:12] + [sig])
+        out.append(l)
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
 
 
 def txt_rdata(s):

@@ -109,6 +109,61 @@ for dom in plan["domains"]:
             return got == want, f"got {got} want {want}"
         add(f"dig MX {d} returns {'nothing (bogus)' if sg in BOGUS else ', '.join(dom['mx'])}", mxc)
 
+# ------------------------------------------------------------------ NSEC3 zones (dnssec: {denial: nsec3})
+def nsec3_hash(name, salt_hex, iterations):
+    import base64, hashlib
+    wire = b"".join(len(l).to_bytes(1, "big") + l.encode() for l in name.lower().rstrip(".").split(".") if l) + b"\0"
+    salt = bytes.fromhex(salt_hex)
+    h = hashlib.sha1(wire + salt).digest()
+    for _ in range(iterations):
+        h = hashlib.sha1(h + salt).digest()
+    return base64.b32encode(h).decode().translate(str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567",
+                                                                "0123456789abcdefghijklmnopqrstuv"))
+
+
+def dig_flags(args):
+    rc, out = ns(["dig", "+dnssec", "+time=3", "+tries=2"] + args, 15)
+    status = out.split("status: ")[1].split(",")[0] if "status: " in out else "?"
+    flags = out.split("flags:")[1].split(";")[0] if "flags:" in out else ""
+    return status, " ad" in flags, out
+
+
+for zone, opts in (plan.get("denial") or {}).items():
+    if opts.get("denial") != "nsec3" or plan["zones"].get(zone) != "signed":
+        continue
+    nx = f"no-such-name.{zone}."
+    if opts.get("opt-out"):
+        def nxo(nx=nx):
+            status, ad, out = dig_flags(["A", nx])
+            return status == "NXDOMAIN" and not ad, f"status={status} ad={ad}"
+        add(f"dig +dnssec A {nx} (NSEC3 opt-out zone) -> NXDOMAIN without AD (RFC 5155 §9.2)", nxo)
+    else:
+        def nxs(nx=nx):
+            status, ad, out = dig_flags(["A", nx])
+            nsec3 = any(l.split()[3:4] == ["NSEC3"] for l in out.splitlines() if l and not l.startswith(";"))
+            return status == "NXDOMAIN" and ad and nsec3, f"status={status} ad={ad} nsec3={nsec3}"
+        add(f"dig +dnssec A {nx} (NSEC3 zone) -> NXDOMAIN with AD and NSEC3 proof", nxs)
+    for child in [d["domain"] for d in plan["domains"] if d["domain"].endswith("." + zone)
+                  and d["domain"].count(".") == zone.count(".") + 1 and d["signing"] in ("unsigned", "missing-ds")]:
+        def noad(child=child):
+            status, ad, out = dig_flags(["MX", child + "."])
+            return status == "NOERROR" and not ad, f"status={status} ad={ad}"
+        add(f"dig +dnssec MX {child} (unsigned child of the NSEC3 zone {zone}) -> no AD", noad)
+        if not opts.get("opt-out"):
+            continue
+
+        def span(child=child, zone=zone, opts=opts):
+            # Knot's referral proves the missing DS with a covering opt-out NSEC3, not one at the child's hash.
+            rc, out = ns(["dig", "+dnssec", "+norec", "+time=3", "@127.53.0.1", "DS", child + "."], 10)
+            h = nsec3_hash(child, opts.get("salt", ""), opts.get("iterations", 0))
+            recs = [l.split() for l in out.splitlines() if not l.startswith(";") and " NSEC3 " in f" {l} " and "RRSIG" not in l.split()[3:4]]
+            owners = [r[0].split(".", 1)[0].lower() for r in recs]
+            def covers(o, n):
+                return o < h < n or (n < o and (h > o or h < n))
+            cover = [r for r in recs if r[5] == "1" and covers(r[0].split(".", 1)[0].lower(), r[8].lower())]
+            return h not in owners and bool(cover), f"hash {h}; NSEC3 owners {owners}"
+        add(f"{child} lies inside an opt-out span of {zone} (no NSEC3 at its hash, a covering opt-out NSEC3)", span)
+
 # ------------------------------------------------------------------ SMTP
 CERT_ERR = [("expired", "certificate has expired"), ("not-yet-valid", "certificate is not yet valid"),
             ("self-signed", "self-signed certificate"), ("untrusted", "self-signed certificate in certificate chain"),

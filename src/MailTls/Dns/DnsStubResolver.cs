@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -31,11 +33,13 @@ public sealed record DnsStubResolverSettings
 /// A minimal stub resolver over System.Net.Sockets: UDP with EDNS0 and DO (RFC 6891, RFC 3225), retried over TCP
 /// when the reply is truncated (RFC 7766 §5), per-try deadline and retries, the next server on failure.
 /// Replies whose ID or question do not match are ignored (RFC 5452 §9.1), so a late or spoofed datagram cannot
-/// answer another query.
+/// answer another query. Connected UDP sockets are reused (a pool per server, each socket retired after
+/// <see cref="Limits.DnsUdpSocketMaxUses"/> queries, and never reused after a timeout or error).
 /// </summary>
 public sealed class DnsStubResolver : IDnsResolver
 {
     private readonly DnsStubResolverSettings settings;
+    private readonly ConcurrentDictionary<IPEndPoint, ConcurrentBag<PooledSocket>> pools = new();
 
     public DnsStubResolver(DnsStubResolverSettings settings)
     {
@@ -110,27 +114,58 @@ public sealed class DnsStubResolver : IDnsResolver
         }
     }
 
-    private static async Task<(DnsMessage? Message, string? Error)> UdpAsync(IPEndPoint server, byte[] query, ushort id, string name, DnsRecordType type, CancellationToken cancellationToken)
+    private async Task<(DnsMessage? Message, string? Error)> UdpAsync(IPEndPoint server, byte[] query, ushort id, string name, DnsRecordType type, CancellationToken cancellationToken)
     {
-        using var socket = new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        await socket.ConnectAsync(server, cancellationToken).ConfigureAwait(false);
-        await socket.SendAsync(query, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-        var buffer = new byte[Limits.DnsMaxMessageBytes];
-        while (true)
+        var pool = pools.GetOrAdd(server, _ => []);
+        if (!pool.TryTake(out var pooled))
         {
-            var received = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            var parsed = DnsMessageParser.Parse(buffer.AsSpan(0, received));
-            if (received >= 2 && BinaryPrimitives.ReadUInt16BigEndian(buffer) != id)
+            pooled = new PooledSocket(new Socket(server.AddressFamily, SocketType.Dgram, ProtocolType.Udp));
+            try
             {
-                continue;
+                await pooled.Socket.ConnectAsync(server, cancellationToken).ConfigureAwait(false);
             }
-
-            if (parsed.Message is { } m && !Matches(m, name, type))
+            catch
             {
-                continue;
+                pooled.Socket.Dispose();
+                throw;
             }
+        }
 
-            return (parsed.Message, parsed.Error is null ? null : "malformed reply: " + parsed.Error);
+        var reuse = false;
+        var buffer = ArrayPool<byte>.Shared.Rent(Limits.DnsMaxMessageBytes);
+        try
+        {
+            pooled.Uses++;
+            await pooled.Socket.SendAsync(query, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            while (true)
+            {
+                var received = await pooled.Socket.ReceiveAsync(buffer.AsMemory(0, Limits.DnsMaxMessageBytes), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                if (received < 2 || BinaryPrimitives.ReadUInt16BigEndian(buffer) != id)
+                {
+                    continue; // a late reply to an earlier query on this socket, or a spoof
+                }
+
+                var parsed = DnsMessageParser.Parse(buffer.AsSpan(0, received));
+                if (parsed.Message is { } m && !Matches(m, name, type))
+                {
+                    continue;
+                }
+
+                reuse = true;
+                return (parsed.Message, parsed.Error is null ? null : "malformed reply: " + parsed.Error);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            if (reuse && pooled.Uses < Limits.DnsUdpSocketMaxUses && pool.Count < Limits.DnsUdpSocketPoolSize)
+            {
+                pool.Add(pooled);
+            }
+            else
+            {
+                pooled.Socket.Dispose();
+            }
         }
     }
 
@@ -181,5 +216,12 @@ public sealed class DnsStubResolver : IDnsResolver
         }
 
         return true;
+    }
+
+    private sealed class PooledSocket(Socket socket)
+    {
+        public Socket Socket { get; } = socket;
+
+        public int Uses { get; set; }
     }
 }
