@@ -77,6 +77,10 @@ public static class ReportDatabase
             {
                 builder.SslMode = mode;
             }
+            else if (eq > 0 && pair[..eq].Equals("search_path", StringComparison.OrdinalIgnoreCase))
+            {
+                builder.SearchPath = Uri.UnescapeDataString(pair[(eq + 1)..]);
+            }
         }
 
         return builder;
