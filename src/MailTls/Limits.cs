@@ -114,4 +114,35 @@ public static class Limits
     /// does not give up much of the port randomisation of RFC 5452 §9.2 (the 16-bit ID and question still match).
     /// </summary>
     public const int DnsUdpSocketMaxUses = 100;
+    // ---- TLS-RPT reports: ingestion, store, analysis (issue 8) ----
+
+    /// <summary>Real reports hold hundreds of JSON values; a million tokens (a 20 MiB cap allows ~10M) is hostile or broken.</summary>
+    public const int TlsRptMaxJsonElements = 1_000_000;
+
+    /// <summary>Reports per store transaction: large enough to amortise the commit (fsync), small enough to answer callers within milliseconds.</summary>
+    public const int ReportStoreBatchSize = 512;
+
+    /// <summary>Reports waiting for the writer before callers are slowed down (back-pressure, bounded memory).</summary>
+    public const int ReportIngestQueueCapacity = 4096;
+
+    /// <summary>SQLite busy timeout: another process (a second import, the server) may hold the write lock for one batch.</summary>
+    public static readonly TimeSpan ReportStoreBusyTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Default HTTPS receiver rate per tenant: a large sender posts one report per policy domain per day; 60/min absorbs bursts.</summary>
+    public const int ReportTenantRatePerMinute = 60;
+
+    /// <summary>Burst a tenant may post at once before the per-minute rate applies.</summary>
+    public const int ReportTenantBurst = 120;
+
+    /// <summary>Readiness window: about two weeks in testing mode before enforce (domainee.dev, notes §7.5).</summary>
+    public const int ReadinessDefaultDays = 14;
+
+    /// <summary>Readiness: share of days in the window with at least one report below which the evidence is too thin (Microsoft only reports on days it sent mail, notes Q24).</summary>
+    public const double ReadinessMinDayCoverage = 0.5;
+
+    /// <summary>Readiness: failure rate (failed / all sessions of sts policies) above which enforce would bounce real mail.</summary>
+    public const double ReadinessMaxFailureRate = 0.001;
+
+    /// <summary>A mailbox fetch reads messages up to this size (the message cap) and at most this many per run before it re-searches.</summary>
+    public const int ImapFetchBatch = 200;
 }

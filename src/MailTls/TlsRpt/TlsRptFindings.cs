@@ -121,6 +121,12 @@ public static class TlsRptFindings
         "Decompression is stopped at the limit so that a small hostile archive cannot exhaust memory.",
         "Reject the report; real reports decompress to a few kilobytes.");
 
+    public static readonly FindingDefinition ReportTooManyElements = new(
+        "tlsrpt.report.too-many-elements", Severity.Error, "Report JSON has more elements than the limit",
+        "Limits.TlsRptMaxJsonElements (JSON depth is capped separately by Limits.JsonMaxDepth)",
+        "Millions of tokens in one report would make parsing and storing it cost far more than any real report; it is refused, not parsed.",
+        "Reject the report; real reports hold a few hundred values. If a sender really sends this much, raise the limit.");
+
     public static readonly FindingDefinition ReportBadCompression = new(
         "tlsrpt.report.bad-compression", Severity.Error, "Compressed report is corrupt",
         "RFC 8460 §5.2 (gzip); RFC 1952; APPNOTE (zip)",

@@ -46,6 +46,14 @@ public static class TlsRptReportReader
             format = TlsRptPayloadFormat.Json;
         }
 
+        if (json.Length > Limits.TlsRptMaxJsonElements && CountTokens(json) is var tokens and > Limits.TlsRptMaxJsonElements)
+        {
+            findings.Add(TlsRptFindings.ReportTooManyElements.Create(subject,
+                $"The report holds more than {Limits.TlsRptMaxJsonElements} JSON elements ({tokens} counted); it was not parsed.",
+                FindingList.Evidence(("limit", Limits.TlsRptMaxJsonElements.ToString(System.Globalization.CultureInfo.InvariantCulture)))));
+            return new TlsRptReadResult(null, findings, null, format);
+        }
+
         JsonDocument document;
         try
         {
@@ -128,6 +136,26 @@ public static class TlsRptReportReader
         {
             return path.Length == 0 ? "$" : path;
         }
+    }
+
+    // Only inputs longer than the cap in bytes can exceed it in tokens, so real reports never pay for this pass.
+    private static long CountTokens(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = Limits.JsonMaxDepth, CommentHandling = JsonCommentHandling.Skip });
+        long n = 0;
+        try
+        {
+            while (reader.Read() && n <= Limits.TlsRptMaxJsonElements)
+            {
+                n++;
+            }
+        }
+        catch (JsonException)
+        {
+            // Malformed JSON is reported by the parse that follows.
+        }
+
+        return n;
     }
 
     internal static string Preview(string text) => text.Length <= 80 ? text : text[..80] + "…";

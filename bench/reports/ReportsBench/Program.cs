@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Compression;
+using System.Text;
+using MailTls.Reports;
+using MailTls.Reports.Storage;
+using MailTls.TlsRpt;
+
+// bench/reports: gen DIR N | parse DIR | fill DB N | summary DB
+var inv = CultureInfo.InvariantCulture;
+switch (args[0])
+{
+    case "gen":
+        {
+            var dir = args[1];
+            var n = int.Parse(args[2], inv);
+            Directory.CreateDirectory(dir);
+            Parallel.For(0, n, i => File.WriteAllBytes(Path.Combine(dir, Name(i)), Gzip(Json(i))));
+            Console.WriteLine($"generated {n} reports in {dir}");
+            break;
+        }
+
+    case "parse":
+        {
+            var files = Directory.GetFiles(args[1]);
+            var sw = Stopwatch.StartNew();
+            var ok = 0;
+            Parallel.ForEach(files, f =>
+            {
+                if (TlsRptReportReader.Read(File.ReadAllBytes(f), Path.GetFileName(f)).Report is not null)
+                {
+                    Interlocked.Increment(ref ok);
+                }
+            });
+            sw.Stop();
+            Console.WriteLine(string.Create(inv, $"raw parse: {ok} reports in {sw.Elapsed.TotalSeconds:F2} s = {ok / sw.Elapsed.TotalSeconds:F0} reports/s"));
+            break;
+        }
+
+    case "fill":
+        {
+            var n = int.Parse(args[2], inv);
+            await using var store = await ReportDatabase.OpenAsync(args[1]);
+            await using var ingestor = new ReportIngestor(store);
+            var sw = Stopwatch.StartNew();
+            const int chunk = 2048;
+            for (var start = 0; start < n; start += chunk)
+            {
+                var items = new PipelineItem[Math.Min(chunk, n - start)];
+                Parallel.For(0, items.Length, k => items[k] = ReportPipeline.DecodePayload(Encoding.UTF8.GetBytes(Json(start + k)), new ReportSource("bench", Name(start + k), FileName: Name(start + k))));
+                await ingestor.SubmitAsync(items);
+            }
+
+            Console.WriteLine(string.Create(inv, $"filled {n} reports in {sw.Elapsed.TotalSeconds:F1} s"));
+            break;
+        }
+
+    case "summary":
+        {
+            await using var store = await ReportDatabase.OpenAsync(args[1]);
+            var sw = Stopwatch.StartNew();
+            var r = await store.SummaryAsync(new SummaryQuery(By: SummaryGrouping.ResultType));
+            Console.WriteLine(string.Create(inv, $"summary --by result-type over {r.Reports} reports: {sw.Elapsed.TotalMilliseconds:F0} ms ({r.Rows.Count} rows)"));
+            break;
+        }
+}
+
+static string Name(int i) => i % 3 == 2
+    ? $"microsoft.com!d{i % 5000}.example!{Start(i)}!{Start(i) + 86399}!{134000000000000000L + i}.json.gz"
+    : $"google.com!d{i % 5000}.example!{Start(i)}!{Start(i) + 86399}!001.json.gz";
+
+static long Start(int i) => 1767225600L + ((i / 5000) % 365 * 86400L);
+
+static string Json(int i)
+{
+    var domain = $"d{i % 5000}.example";
+    var start = DateTimeOffset.FromUnixTimeSeconds(Start(i)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    var failures = i % 7 == 0
+        ? $$""","failure-details":[{"result-type":"{{(i % 3 == 0 ? "certificate-expired" : i % 3 == 1 ? "starttls-not-supported" : "certificate-host-mismatch")}}","sending-mta-ip":"209.85.220.{{i % 250}}","receiving-mx-hostname":"mx{{i % 3}}.{{domain}}","receiving-ip":"198.51.100.{{i % 250}}","failed-session-count":{{i % 5 + 1}}}]"""
+        : string.Empty;
+    var failed = i % 7 == 0 ? i % 5 + 1 : 0;
+    if (i % 3 == 2)
+    {
+        // Microsoft-like: sts + tlsa (TLSA list as one JSON string), no mx-host.
+        return $$$"""{"organization-name":"Microsoft Corporation","date-range":{"start-datetime":"{{{start}}}T00:00:00Z","end-datetime":"{{{start}}}T23:59:59Z"},"contact-info":"tlsrpt-noreply@microsoft.com","report-id":"{{{134000000000000000L + i}}}+{{{domain}}}","policies":[{"policy":{"policy-type":"sts","policy-string":["version: STSv1","mode: testing","mx: mx0.{{{domain}}}","mx: mx1.{{{domain}}}","max_age: 604800"],"policy-domain":"{{{domain}}}"},"summary":{"total-successful-session-count":{{{i % 40}}},"total-failure-session-count":{{{failed}}}}{{{failures}}}},{"policy":{"policy-type":"tlsa","policy-string":["[\"3 1 1 0254A4C2B4B1A1D4F3E2C1B0A9F8E7D6C5B4A3928170F6E5D4C3B2A1908F7E6D\"]"],"policy-domain":"{{{domain}}}"},"summary":{"total-successful-session-count":{{{i % 40}}},"total-failure-session-count":0}}]}""";
+    }
+
+    return $$$"""{"organization-name":"Google Inc.","date-range":{"start-datetime":"{{{start}}}T00:00:00Z","end-datetime":"{{{start}}}T23:59:59Z"},"contact-info":"smtp-tls-reporting@google.com","report-id":"{{{start}}}T00:00:00Z_{{{domain}}}","policies":[{"policy":{"policy-type":"sts","policy-string":["version: STSv1","mode: enforce","mx: mx0.{{{domain}}}","mx: mx1.{{{domain}}}","max_age: 86400"],"policy-domain":"{{{domain}}}","mx-host":["mx0.{{{domain}}}","mx1.{{{domain}}}"]},"summary":{"total-successful-session-count":{{{i % 100 + 1}}},"total-failure-session-count":{{{failed}}}}{{{failures}}}}]}""";
+}
+
+static byte[] Gzip(string s)
+{
+    using var ms = new MemoryStream();
+    using (var gz = new GZipStream(ms, CompressionLevel.Optimal))
+    {
+        gz.Write(Encoding.UTF8.GetBytes(s));
+    }
+
+    return ms.ToArray();
+}

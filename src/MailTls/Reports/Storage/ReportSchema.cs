@@ -1,0 +1,97 @@
+namespace MailTls.Reports.Storage;
+
+/// <summary>
+/// The schema as ordered migrations, one list for both SQLite and PostgreSQL: <c>{ID}</c>, <c>{BIGINT}</c> and
+/// <c>{BLOB}</c> are replaced per dialect. Applied versions are recorded in <c>schema_migrations</c>; a migration
+/// is never edited once released, a new one is appended.
+/// </summary>
+internal static class ReportSchema
+{
+    public sealed record Migration(int Version, string Name, string Sql);
+
+    public static readonly IReadOnlyList<Migration> Migrations =
+    [
+        new(1, "reports, policies, failures, quarantine", """
+            CREATE TABLE reports (
+                id {ID},
+                sender TEXT NOT NULL,
+                organization_name TEXT,
+                contact_info TEXT,
+                report_id TEXT NOT NULL,
+                start_utc {BIGINT} NOT NULL,
+                end_utc {BIGINT} NOT NULL,
+                day {BIGINT} NOT NULL,
+                content_sha256 TEXT NOT NULL,
+                revision INTEGER NOT NULL,
+                is_current INTEGER NOT NULL,
+                successful_sessions {BIGINT} NOT NULL,
+                failed_sessions {BIGINT} NOT NULL,
+                deviation_codes TEXT NOT NULL,
+                deviations TEXT NOT NULL,
+                source_kind TEXT NOT NULL,
+                source_name TEXT,
+                tenant TEXT,
+                message_id TEXT,
+                file_name TEXT,
+                received_utc {BIGINT} NOT NULL,
+                raw_format TEXT NOT NULL,
+                raw {BLOB} NOT NULL
+            );
+            CREATE UNIQUE INDEX reports_natural_key ON reports (sender, report_id, start_utc, end_utc, content_sha256);
+            CREATE INDEX reports_report_id ON reports (report_id);
+            CREATE INDEX reports_current_day ON reports (is_current, day, successful_sessions, failed_sessions);
+            CREATE TABLE policies (
+                id {ID},
+                report_pk {BIGINT} NOT NULL REFERENCES reports (id),
+                seq INTEGER NOT NULL,
+                policy_type TEXT NOT NULL,
+                policy_domain TEXT,
+                policy_strings TEXT,
+                mx_hosts TEXT,
+                sts_mode TEXT,
+                sts_max_age {BIGINT},
+                sts_mx TEXT,
+                tlsa_records TEXT,
+                successful_sessions {BIGINT} NOT NULL,
+                failed_sessions {BIGINT} NOT NULL,
+                day {BIGINT} NOT NULL,
+                sender TEXT NOT NULL,
+                is_current INTEGER NOT NULL
+            );
+            CREATE INDEX policies_report ON policies (report_pk);
+            CREATE INDEX policies_domain_day ON policies (policy_domain, day);
+            CREATE TABLE failures (
+                id {ID},
+                report_pk {BIGINT} NOT NULL REFERENCES reports (id),
+                policy_pk {BIGINT} NOT NULL REFERENCES policies (id),
+                result_type TEXT NOT NULL,
+                sending_mta_ip TEXT,
+                receiving_mx_hostname TEXT,
+                receiving_mx_helo TEXT,
+                receiving_ip TEXT,
+                failed_sessions {BIGINT} NOT NULL,
+                additional_information TEXT,
+                failure_reason_code TEXT,
+                day {BIGINT} NOT NULL,
+                sender TEXT NOT NULL,
+                policy_type TEXT NOT NULL,
+                policy_domain TEXT,
+                is_current INTEGER NOT NULL
+            );
+            CREATE INDEX failures_report ON failures (report_pk);
+            CREATE INDEX failures_domain_day ON failures (policy_domain, day);
+            CREATE INDEX failures_current_type ON failures (is_current, result_type, day, failed_sessions);
+            CREATE TABLE quarantine (
+                id {ID},
+                received_utc {BIGINT} NOT NULL,
+                source_kind TEXT NOT NULL,
+                source_name TEXT,
+                tenant TEXT,
+                reason TEXT NOT NULL,
+                codes TEXT NOT NULL,
+                raw_sha256 TEXT NOT NULL UNIQUE,
+                raw {BLOB} NOT NULL
+            );
+            """),
+    ];
+}

@@ -1,0 +1,97 @@
+using MailTls.Reports;
+using MailTls.Reports.Storage;
+using MailTls.Tests.TlsRpt;
+
+namespace MailTls.Tests.Reports;
+
+/// <summary>The store behaviour both SQLite and PostgreSQL must show; each store test class runs these against its store.</summary>
+internal static class ReportStoreContract
+{
+    /// <summary>Every sample file imports alone with its exact totals and deviation codes; a second import is a duplicate.</summary>
+    public static async Task GoldenSamplesAsync(Func<Task<SqlReportStore>> open)
+    {
+        var expected = new List<(string File, long Ok, long Failed, string[] Codes)>();
+        foreach (var row in TlsRptReportReaderTests.Samples)
+        {
+            expected.Add(((string)row[0], (long)row[4], (long)row[5], (string[])row[6]));
+        }
+
+        var json = expected.ToDictionary(e => e.File);
+        foreach (var row in TlsRptMessageReaderTests.Messages)
+        {
+            var j = json[(string)row[2 - 1]];
+            expected.Add(((string)row[0], j.Ok, j.Failed, [.. j.Codes, .. (string[])row[3], .. (string[])row[4]]));
+        }
+
+        foreach (var (file, ok, failed, codes) in expected)
+        {
+            await using var store = await open();
+            await using var ingestor = new ReportIngestor(store);
+            var path = TestPaths.TestData("TlsRpt", file);
+            var first = await ReportFileImporter.ImportAsync(ingestor, [path]);
+            Assert.True(first.Imported == 1, $"{file}: imported {first.Imported}, errors {string.Join("; ", first.Errors.Select(e => e.Reason))}");
+            var summary = await store.SummaryAsync(new SummaryQuery());
+            Assert.Equal((1L, ok, failed), (summary.Reports, summary.SuccessfulSessions, summary.FailedSessions));
+            var stored = await store.FindAsync(ReadId(path));
+            Assert.Equal(codes, Assert.Single(stored).Deviations.Select(d => d.Code).ToArray());
+            var second = await ReportFileImporter.ImportAsync(ingestor, [path]);
+            Assert.Equal((0L, 1L, 0L), (second.Imported, second.Duplicates, second.Rejected));
+        }
+    }
+
+    private static string ReadId(string path)
+    {
+        var items = ReportPipeline.DecodeAsync(File.ReadAllBytes(path), ReportSource.File(path)).GetAwaiter().GetResult();
+        return ((ReportItem)Assert.Single(items)).Report.ReportId;
+    }
+
+    /// <summary>500 concurrent IngestAsync callers (each report posted twice at once, 1000 calls) → each stored once, every caller told after commit.</summary>
+    public static async Task ConcurrentCallersAsync(SqlReportStore store)
+    {
+        await using var ingestor = new ReportIngestor(store);
+        var payloads = Enumerable.Range(0, 500).Select(i => ReportTestData.Gzip(ReportTestData.Json(i, ok: i, failed: 1))).ToList();
+        using var start = new ManualResetEventSlim();
+        var calls = payloads.Concat(payloads).Select((p, n) => Task.Run(async () =>
+        {
+            start.Wait();
+            return await ingestor.IngestAsync(p, ReportSource.Api("post-" + n, "tenant-a"));
+        })).ToList();
+        start.Set();
+        var outcomes = (await Task.WhenAll(calls)).Select(o => Assert.Single(o)).ToList();
+
+        Assert.Equal(500, outcomes.Count(o => o.Status == IngestStatus.Imported));
+        Assert.Equal(500, outcomes.Count(o => o.Status == IngestStatus.Duplicate));
+        var summary = await store.SummaryAsync(new SummaryQuery());
+        Assert.Equal(500, summary.Reports);
+        Assert.Equal(Enumerable.Range(0, 500).Sum(i => (long)i), summary.SuccessfulSessions);
+        Assert.Equal(500, summary.FailedSessions);
+        Assert.True(ingestor.Commits < 1000, $"group commit: {ingestor.Commits} commits for 1000 callers");
+        var counts = await store.CountsAsync();
+        Assert.Equal(500, counts.Reports);
+    }
+
+    /// <summary>Same natural key, different content → a second revision; only the newest counts.</summary>
+    public static async Task RevisionsAndQuarantineAsync(SqlReportStore store)
+    {
+        await using var ingestor = new ReportIngestor(store);
+        var a = Assert.Single(await ingestor.IngestAsync(ReportTestData.Gzip(ReportTestData.Json(7, ok: 5)), ReportSource.Api()));
+        var b = Assert.Single(await ingestor.IngestAsync(ReportTestData.Gzip(ReportTestData.Json(7, ok: 9)), ReportSource.Api()));
+        Assert.Equal((IngestStatus.Imported, 1), (a.Status, a.Revision));
+        Assert.Equal((IngestStatus.Imported, 2), (b.Status, b.Revision));
+        var summary = await store.SummaryAsync(new SummaryQuery());
+        Assert.Equal((1L, 9L), (summary.Reports, summary.SuccessfulSessions));
+        var revisions = await store.FindAsync("gen-7");
+        Assert.Equal([false, true], revisions.Select(r => r.IsCurrent));
+
+        var junk = Assert.Single(await ingestor.IngestAsync("{\"not\": \"a report\""u8.ToArray(), ReportSource.Api("junk")));
+        Assert.Equal(IngestStatus.Quarantined, junk.Status);
+        Assert.Contains("tlsrpt.report.not-json", junk.Reason, StringComparison.Ordinal);
+        Assert.Equal(1, (await store.CountsAsync()).Quarantined);
+        var again = Assert.Single(await ingestor.IngestAsync("{\"not\": \"a report\""u8.ToArray(), ReportSource.Api("junk")));
+        Assert.Equal(IngestStatus.Quarantined, again.Status);
+        Assert.Equal(1, (await store.CountsAsync()).Quarantined);
+
+        var byType = await store.SummaryAsync(new SummaryQuery(Domain: "example.com", PolicyType: "sts", By: SummaryGrouping.ResultType));
+        Assert.Equal(("certificate-expired", 2L), (Assert.Single(byType.Rows).Key, byType.Rows[0].FailedSessions));
+    }
+}
