@@ -93,9 +93,18 @@ public static class ImapReportFetcher
         }
     }
 
-    private static async Task<ImapClient> ConnectAsync(ImapFetchSettings settings, CancellationToken cancellationToken)
+    internal static async Task<ImapClient> ConnectAsync(ImapFetchSettings settings, CancellationToken cancellationToken = default)
     {
-        var client = new ImapClient();
+        // The certificate is validated against the trust store and the host name as usual; revocation (a MAY of
+        // RFC 5280 clients) is not checked online: OCSP/CRL fetches would add unbounded network waits and fail
+        // closed on networks without access to the CA's responders.
+        var client = new ImapClient
+        {
+            CheckCertificateRevocation = false,
+
+            // The platform's verdict (trust store + host name), without MailKit's default extra revocation checks.
+            ServerCertificateValidationCallback = static (_, _, _, errors) => errors == System.Net.Security.SslPolicyErrors.None,
+        };
         try
         {
             var security = settings.Url.Scheme == "imaps" ? SecureSocketOptions.SslOnConnect : SecureSocketOptions.StartTls;

@@ -1,6 +1,7 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Security.Cryptography;
-using System.Text;
+using System.Text.Json;
 using MailTls.Dane;
 using MailTls.Findings;
 using MailTls.MtaSts;
@@ -10,7 +11,8 @@ namespace MailTls.Reports;
 
 /// <summary>
 /// Turns a report read by <see cref="TlsRptReportReader"/> into a <see cref="NormalizedReport"/>: derives the
-/// natural key, hashes the JSON, parses policy strings with the MTA-STS and TLSA parsers (one implementation of each
+/// natural key, hashes the JSON (in compact canonical form, so the same report hashes alike whatever its
+/// transport did to insignificant whitespace, e.g. IMAP's CRLF line endings in an unencoded attachment), parses policy strings with the MTA-STS and TLSA parsers (one implementation of each
 /// rule), fills a missing policy-domain from the envelope (notes Q5) and keeps the raw payload compressed.
 /// </summary>
 public static class ReportNormalizer
@@ -51,13 +53,12 @@ public static class ReportNormalizer
         }
 
         var sender = SenderKey(report.ContactInfo, report.OrganizationName);
-        var json = Encoding.UTF8.GetBytes(read.Json);
-        var hash = SHA256.HashData(json);
+        var hash = ContentHash(read.Json);
         var (rawFormat, raw) = read.Format switch
         {
             TlsRptPayloadFormat.Gzip => ("gzip", rawPayload.ToArray()),
             TlsRptPayloadFormat.Zip => ("zip", rawPayload.ToArray()),
-            _ => ("gzip", Gzip(json)),
+            _ => ("gzip", Gzip(rawPayload.ToArray())),
         };
 
         var policies = new List<NormalizedPolicy>(report.Policies.Count);
@@ -196,5 +197,18 @@ public static class ReportNormalizer
             FailedSessions = p.Summary.TotalFailureSessionCount,
             Failures = failures,
         };
+    }
+
+    /// <summary>SHA-256 of the report JSON re-written compactly (insignificant whitespace removed, strings re-escaped).</summary>
+    internal static byte[] ContentHash(string json)
+    {
+        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = Limits.JsonMaxDepth });
+        var buffer = new ArrayBufferWriter<byte>(json.Length);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            document.RootElement.WriteTo(writer);
+        }
+
+        return SHA256.HashData(buffer.WrittenSpan);
     }
 }

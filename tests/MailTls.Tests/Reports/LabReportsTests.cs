@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using MailKit;
-using MailKit.Net.Imap;
 using MailKit.Search;
-using MailKit.Security;
 using MailTls.Reports;
 using MailTls.Reports.Storage;
 using Npgsql;
@@ -110,7 +108,9 @@ public sealed class LabReportsTests
             Assert.Equal(distinct.Sum(r => r.FailedSessions), summary.FailedSessions);
             foreach (var r in distinct)
             {
-                var stored = (await store.FindAsync(r.ReportId)).Single(s => s.ContentSha256 == Convert.ToHexStringLower(r.ContentSha256));
+                var candidates = await store.FindAsync(r.ReportId);
+                var stored = candidates.SingleOrDefault(s => s.ContentSha256 == Convert.ToHexStringLower(r.ContentSha256));
+                Assert.True(stored is not null, $"report {r.ReportId} ({Convert.ToHexStringLower(r.ContentSha256)}) not stored; stored: [{string.Join(", ", candidates.Select(c => c.ContentSha256 + " " + c.SourceName))}]");
                 Assert.Equal(r.Deviations.Select(d => d.Code), stored.Deviations.Select(d => d.Code));
             }
 
@@ -125,9 +125,7 @@ public sealed class LabReportsTests
 
     private static async Task<int> CountAsync(ImapFetchSettings s, string mailbox)
     {
-        using var client = new ImapClient();
-        await client.ConnectAsync(s.Url.Host, s.Port, SecureSocketOptions.SslOnConnect);
-        await client.AuthenticateAsync(s.User, s.Password);
+        using var client = await ImapReportFetcher.ConnectAsync(s);
         var folder = await client.GetFolderAsync(mailbox);
         await folder.OpenAsync(FolderAccess.ReadOnly);
         var n = (await folder.SearchAsync(SearchQuery.HeaderContains("TLS-Report-Domain", string.Empty)
@@ -138,9 +136,7 @@ public sealed class LabReportsTests
 
     private static async Task MoveBackAsync(ImapFetchSettings s)
     {
-        using var client = new ImapClient();
-        await client.ConnectAsync(s.Url.Host, s.Port, SecureSocketOptions.SslOnConnect);
-        await client.AuthenticateAsync(s.User, s.Password);
+        using var client = await ImapReportFetcher.ConnectAsync(s);
         var root = client.GetFolder(client.PersonalNamespaces[0])!;
         var processed = (await (await root.GetSubfoldersAsync()).Single(f => f.Name == "TLS-RPT").GetSubfoldersAsync()).Single(f => f.Name == "processed");
         await processed.OpenAsync(FolderAccess.ReadWrite);

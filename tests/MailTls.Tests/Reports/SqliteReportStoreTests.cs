@@ -143,3 +143,17 @@ internal static class CrashSafety
         return path;
     }
 }
+
+public sealed class ReportContentHashTests
+{
+    [Fact]
+    public void Insignificant_whitespace_and_line_endings_do_not_change_the_hash()
+    {
+        const string lf = "{\n  \"report-id\": \"a\",\n  \"policies\": [ ]\n}";
+        var crlf = lf.Replace("\n", "\r\n", StringComparison.Ordinal);
+        var compact = "{\"report-id\":\"a\",\"policies\":[]}";
+        Assert.Equal(ReportNormalizer.ContentHash(lf), ReportNormalizer.ContentHash(crlf));
+        Assert.Equal(ReportNormalizer.ContentHash(lf), ReportNormalizer.ContentHash(compact));
+        Assert.NotEqual(ReportNormalizer.ContentHash(lf), ReportNormalizer.ContentHash("{\"report-id\":\"b\",\"policies\":[]}"));
+    }
+}
