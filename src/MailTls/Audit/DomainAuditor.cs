@@ -372,13 +372,13 @@ public sealed class DomainAuditor : IDisposable
             DsMissing = dsMissing,
             SmtpProbed = options.ProbeSmtp && !port25Blocked,
             Port25Blocked = port25Blocked,
-            Summary = Summarise(name, findings, mxAudits, policy, options.ProbeSmtp && !port25Blocked),
+            Summary = Summarise(name, findings, mxAudits, policy, options.ProbeSmtp && !port25Blocked, discovery is StsDiscoveryResult.Found),
             Elapsed = clock.Elapsed,
         };
     }
 
     /// <summary>The summary line: what senders do, and how many findings need attention.</summary>
-    internal static string Summarise(string name, IReadOnlyList<Finding> findings, IReadOnlyList<MxAudit> mx, StsPolicy? policy, bool probed)
+    internal static string Summarise(string name, IReadOnlyList<Finding> findings, IReadOnlyList<MxAudit> mx, StsPolicy? policy, bool probed, bool stsRecord = false)
     {
         var errors = findings.Count(f => f.Severity == Severity.Error);
         var warnings = findings.Count(f => f.Severity == Severity.Warning);
@@ -402,7 +402,9 @@ public sealed class DomainAuditor : IDisposable
             mechanisms.Add(daneHosts == mx.Count ? "DANE" : $"DANE on {daneHosts} of {mx.Count} MX");
         }
 
-        var protection = mechanisms.Count == 0 ? "no MTA-STS or DANE: mail falls back to opportunistic TLS" : "protected by " + string.Join(" and ", mechanisms);
+        var protection = mechanisms.Count > 0 ? "protected by " + string.Join(" and ", mechanisms)
+            : stsRecord && policy is null ? "the MTA-STS record is published but senders cannot use the policy, so mail falls back to opportunistic TLS"
+            : "no MTA-STS or DANE: mail falls back to opportunistic TLS";
         if (refused.Count > 0)
         {
             var all = refused.Count == mx.Count;
