@@ -27,6 +27,11 @@ internal static class CheckText
                 _ => "indeterminate: " + r.Dnssec.Message,
             });
 
+        if (!r.Completed)
+        {
+            ansi.MarkupLine($"[red bold]check incomplete:[/] {Markup.Escape(r.IncompleteReason ?? "unknown reason")}");
+        }
+
         if (r.NullMx)
         {
             Section(ansi, "MX", "null MX (\"0 .\"): the domain accepts no mail");

@@ -88,7 +88,7 @@ public sealed class DomainAuditor : IDisposable
             {
                 Domain = name,
                 CheckedAt = now,
-                Findings = [AuditFindings.MxDnsTemporary.Create(name, $"The resolver did not answer: {mxAnswer.Error}")],
+                Findings = [],
                 Completed = false,
                 IncompleteReason = "the DNS resolver did not answer (" + mxAnswer.Error + ")",
                 Summary = $"{name}: check incomplete: the DNS resolver did not answer.",
