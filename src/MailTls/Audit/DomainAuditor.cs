@@ -269,7 +269,7 @@ public sealed class DomainAuditor : IDisposable
             }
         }
 
-        var port25Blocked = options.ProbeSmtp && probeResults.Count > 0 && probeResults.Values.All(p => p.Outcome == SmtpProbeOutcome.ConnectTimeout);
+        var port25Blocked = options.ProbeSmtp && LooksLikePort25Blocked(probeResults.Values);
         if (port25Blocked)
         {
             findings.Add(AuditFindings.Port25Blocked.Create(name,
@@ -376,6 +376,13 @@ public sealed class DomainAuditor : IDisposable
             Elapsed = clock.Elapsed,
         };
     }
+
+    /// <summary>
+    /// Port 25 filtered where the check runs: every probed address (at least one) timed out on the TCP connect, while
+    /// DNS answered (the caller only probes after DNS gave addresses). A tarpit answers the SYN, a closed port refuses it.
+    /// </summary>
+    internal static bool LooksLikePort25Blocked(IReadOnlyCollection<StartTlsProbeResult> probes) =>
+        probes.Count > 0 && probes.All(p => p.Outcome == SmtpProbeOutcome.ConnectTimeout);
 
     /// <summary>The summary line: what senders do, and how many findings need attention.</summary>
     internal static string Summarise(string name, IReadOnlyList<Finding> findings, IReadOnlyList<MxAudit> mx, StsPolicy? policy, bool probed, bool stsRecord = false)
