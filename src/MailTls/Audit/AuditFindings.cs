@@ -308,6 +308,18 @@ public static class AuditFindings
         "Senders cannot POST reports to a host without an address.",
         "Publish A/AAAA records for the report host, or fix the URI.");
 
+    public static readonly FindingDefinition RuaHttpsUnreachable = new(
+        "tlsrpt.rua.https-unreachable", Severity.Warning, "An https: rua host does not accept TLS connections",
+        "RFC 8460 §3, §5.4",
+        "Senders cannot POST reports there; they may retry, then the reports are lost.",
+        "Make the report endpoint listen on port 443 with a valid certificate, or use a mailto: rua.");
+
+    public static readonly FindingDefinition RuaHttpsCertInvalid = new(
+        "tlsrpt.rua.https-cert-invalid", Severity.Warning, "An https: rua host presents an invalid certificate",
+        "RFC 8460 §5.4 (senders MAY ignore certificate errors, so some deliver and some do not)",
+        "Senders that validate the certificate do not deliver reports there.",
+        "Install a certificate valid for the report host from a publicly trusted CA.");
+
     public static readonly FindingDefinition RptDnsTemporary = new(
         "tlsrpt.dns-temporary", Severity.Warning, "The TLS-RPT TXT lookup failed",
         "RFC 8460 §3",

@@ -787,6 +787,21 @@ public sealed class DomainAuditor : IDisposable
             {
                 return [AuditFindings.RuaHttpsUnresolvable.Create(subject, $"{httpsHost} has no A or AAAA record.")];
             }
+
+            var addresses = a.Records.Concat(aaaa.Records).Select(r => r.Data.Address).ToList();
+            if (addresses.Count > 0)
+            {
+                var tls = await TlsEndpointProbe.ProbeAsync(httpsHost, addresses, uri.IsDefaultPort ? 443 : uri.Port, options.PolicyFetch.Timeout, options.Time.GetUtcNow(), options.PolicyFetch.TrustedRoots, cancellationToken).ConfigureAwait(false);
+                if (!tls.Connected || tls.Pki is null)
+                {
+                    return [AuditFindings.RuaHttpsUnreachable.Create(subject, $"{httpsHost}: {tls.Error}.")];
+                }
+
+                if (!tls.Pki.IsValid)
+                {
+                    return [AuditFindings.RuaHttpsCertInvalid.Create(subject, $"{httpsHost}: {tls.Pki.Detail}.")];
+                }
+            }
         }
 
         return [];

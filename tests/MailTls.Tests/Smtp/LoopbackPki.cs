@@ -35,7 +35,7 @@ internal sealed class LoopbackPki : IDisposable
         req.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         var serial = RandomNumberGenerator.GetBytes(12);
         serial[0] &= 0x7f;
-        using var cert = req.Create(Root, notBefore ?? DateTimeOffset.UtcNow.AddDays(-1), notAfter ?? DateTimeOffset.UtcNow.AddDays(60), serial);
+        using var cert = req.Create(Root.SubjectName, X509SignatureGenerator.CreateForECDsa(rootKey), notBefore ?? DateTimeOffset.UtcNow.AddDays(-1), notAfter ?? DateTimeOffset.UtcNow.AddDays(60), serial);
         var withKey = rsa ? cert.CopyWithPrivateKey(rsaKey) : cert.CopyWithPrivateKey(ec);
 
         // Round-trip through PKCS#12 so SslStream can use the key on every platform.

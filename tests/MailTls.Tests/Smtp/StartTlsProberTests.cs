@@ -42,6 +42,35 @@ public sealed class StartTlsProberTests : IDisposable
         Assert.DoesNotContain(commands, c => c.StartsWith("MAIL", StringComparison.OrdinalIgnoreCase));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Second_probe_offers_only_the_other_key_type_and_a_single_key_server_yields_one_session(bool rsa)
+    {
+        var leaf = pki.Leaf("mx.example.test", rsa: rsa);
+        var handshakes = 0;
+        await using var server = new LoopbackServer(async (stream, ct) =>
+        {
+            await Send(stream, "220 mx.example.test ESMTP\r\n", ct);
+            await Expect(stream, [], ct);
+            await Send(stream, "250-mx.example.test\r\n250 STARTTLS\r\n", ct);
+            await Expect(stream, [], ct);
+            await Send(stream, "220 Ready to start TLS\r\n", ct);
+            using var ssl = new SslStream(stream);
+            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = leaf }, ct);
+            Interlocked.Increment(ref handshakes);
+            await Expect(ssl, [], ct);
+            await Send(ssl, "221 Bye\r\n", ct);
+        });
+        var result = await new StartTlsProber(new StartTlsProberOptions { Port = server.Port }).ProbeAsync("mx.example.test", IPAddress.Loopback);
+        Assert.Equal(SmtpProbeOutcome.TlsEstablished, result.Outcome);
+        var session = Assert.Single(result.Sessions);
+        Assert.Equal(rsa ? "RSA" : "ECDSA", session.KeyAlgorithm);
+
+        // The reconnect restricted to the other key type's TLS 1.2 suites cannot complete a handshake with this server.
+        Assert.Equal(1, Volatile.Read(ref handshakes));
+    }
+
     [Fact]
     public async Task No_starttls_in_ehlo_is_reported_as_such()
     {
