@@ -22,6 +22,7 @@ internal static class CliApp
         root.Subcommands.Add(TlsaCommand.Create(context));
         root.Subcommands.Add(DnssecCommand.Create(context));
         root.Subcommands.Add(ReportsCommand.Create(context));
+        root.Subcommands.Add(CheckCommand.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

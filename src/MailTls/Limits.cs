@@ -145,4 +145,45 @@ public static class Limits
 
     /// <summary>A mailbox fetch reads messages up to this size (the message cap) and at most this many per run before it re-searches.</summary>
     public const int ImapFetchBatch = 200;
+    // ---- mailtls check: policy fetch, STARTTLS probe, audit (issue 5) ----
+
+    /// <summary>
+    /// Deadline of one policy fetch in <c>check</c> (DNS, connect, TLS, headers and body together). Shorter than the RFC's
+    /// one minute so that a whole check ends in under 30 s; postfix-mta-sts-resolver gives up after 4 s, so a policy
+    /// host slower than this already fails real senders.
+    /// </summary>
+    public static readonly TimeSpan CheckStsPolicyFetchTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>TCP connect to port 25; a healthy MX answers the SYN in milliseconds, a filtered port never does.</summary>
+    public static readonly TimeSpan SmtpConnectTimeout = TimeSpan.FromSeconds(8);
+
+    /// <summary>Wait for the 220 banner. RFC 5321 §4.5.3.2.1 lets senders wait 5 minutes; a checker reports a tarpit instead.</summary>
+    public static readonly TimeSpan SmtpBannerTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Wait for the reply to EHLO, STARTTLS or QUIT.</summary>
+    public static readonly TimeSpan SmtpCommandTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>TLS handshake after "220 ready to start TLS".</summary>
+    public static readonly TimeSpan SmtpTlsHandshakeTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Whole probe of one address (connect to QUIT): the per-step deadlines cannot add up beyond this.</summary>
+    public static readonly TimeSpan SmtpProbeTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>One SMTP reply line: RFC 5321 §4.5.3.1.5 allows 512 octets; servers send less, 2 KiB is generous.</summary>
+    public const int SmtpMaxReplyLineBytes = 2048;
+
+    /// <summary>Lines of one multi-line reply (an EHLO reply has 5–20 extension lines).</summary>
+    public const int SmtpMaxReplyLines = 100;
+
+    /// <summary>Addresses probed at the same time in one check (per process): polite to the MX hosts, fast enough.</summary>
+    public const int CheckSmtpConcurrency = 8;
+
+    /// <summary>Domains checked at the same time when several are named on the command line.</summary>
+    public const int CheckDomainConcurrency = 4;
+
+    /// <summary>Certificates (MX, policy host) expiring sooner than this are reported: automated renewal has likely failed.</summary>
+    public static readonly TimeSpan CertificateExpiryWarning = TimeSpan.FromDays(14);
+
+    /// <summary>CAA tree climbing (RFC 8659 §3) stops at the root; names have at most 127 labels, real ones under 10.</summary>
+    public const int CaaMaxClimb = 127;
 }

@@ -69,7 +69,7 @@ internal static class DnssecCommand
         return command;
     }
 
-    private static async Task<IReadOnlyList<IPEndPoint>> ServersAsync(string[] texts, CancellationToken cancellationToken)
+    internal static async Task<IReadOnlyList<IPEndPoint>> ServersAsync(string[] texts, CancellationToken cancellationToken)
     {
         if (texts.Length == 0)
         {
@@ -85,7 +85,7 @@ internal static class DnssecCommand
         return servers;
     }
 
-    private static async Task<TrustAnchors> AnchorsAsync(string? path, CancellationToken cancellationToken)
+    internal static async Task<TrustAnchors> AnchorsAsync(string? path, CancellationToken cancellationToken)
     {
         if (path is null)
         {
