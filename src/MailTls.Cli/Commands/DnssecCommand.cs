@@ -85,8 +85,13 @@ internal static class DnssecCommand
         return servers;
     }
 
+    /// <summary>
+    /// <c>--trust-anchor FILE</c>, else <c>$MAILTLS_TRUST_ANCHOR</c> (set by <c>lab/exec</c> for the lab's private
+    /// root), else the built-in IANA root keys.
+    /// </summary>
     internal static async Task<TrustAnchors> AnchorsAsync(string? path, CancellationToken cancellationToken)
     {
+        path ??= Environment.GetEnvironmentVariable("MAILTLS_TRUST_ANCHOR") is { Length: > 0 } fromEnvironment ? fromEnvironment : null;
         if (path is null)
         {
             return TrustAnchors.BuiltIn;
