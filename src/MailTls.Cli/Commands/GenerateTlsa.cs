@@ -11,9 +11,11 @@ using Spectre.Console;
 namespace MailTls.Cli.Commands;
 
 /// <summary>
-/// <c>generate tlsa (--cert FILE | --key FILE) [--name HOST] [--usage U --selector S --matching M] [--port 25]</c>.
+/// <c>generate tlsa (--cert FILE | --key FILE | --host H[:PORT]) [--name HOST] [--usage U --selector S --matching M] [--port 25]</c>.
 /// Defaults to the recommended DANE-EE(3) SPKI(1) SHA2-256(1) (RFC 7672 §3.1.1). From a key file only SPKI
 /// records are possible; that is how the NEXT key's record is pre-published before a rollover (RFC 7671 §8.1).
+/// From a live host the chain is the one its STARTTLS presents (the prober of <c>check</c>), one record per distinct
+/// key (a host with RSA and ECDSA certificates needs both).
 /// </summary>
 internal static class GenerateTlsa
 {
@@ -26,16 +28,19 @@ internal static class GenerateTlsa
         var usage = new Option<string>("--usage") { Description = "3 (DANE-EE), 2 (DANE-TA), 1 or 0; acronyms accepted.", DefaultValueFactory = _ => "3" };
         var selector = new Option<string>("--selector") { Description = "1 (SPKI) or 0 (Cert).", DefaultValueFactory = _ => "1" };
         var matching = new Option<string>("--matching") { Description = "1 (SHA2-256), 2 (SHA2-512) or 0 (Full).", DefaultValueFactory = _ => "1" };
+        var live = new Option<string?>("--host") { Description = "A live SMTP server H[:PORT] (STARTTLS, default port 25): the chain it presents." };
+        var resolver = new Option<string[]>("--resolver") { Description = "DNS server ADDR[:PORT] for --host (default: the system's)." };
         var depth = new Option<int?>("--depth") { Description = "Which certificate of the chain (0 = leaf); default 0 for usages 3/1, 1 (the issuer) for 2/0." };
         var command = new Command("tlsa", "Generate TLSA records from a certificate, a chain or a key.")
         {
-            cert, key, name, port, usage, selector, matching, depth,
+            cert, key, live, resolver, name, port, usage, selector, matching, depth,
         };
         command.Validators.Add(result =>
         {
-            if ((result.GetValue(cert) is null) == (result.GetValue(key) is null))
+            var sources = new object?[] { result.GetValue(cert), result.GetValue(key), result.GetValue(live) }.Count(v => v is not null);
+            if (sources != 1)
             {
-                result.AddError("Give exactly one of --cert or --key.");
+                result.AddError("Give exactly one of --cert, --key or --host.");
             }
         });
         command.SetAction(async (parse, cancellationToken) =>
@@ -48,37 +53,85 @@ internal static class GenerateTlsa
                 throw new UsageException("--usage/--selector/--matching take numbers 0-255 or RFC 7218 acronyms (DANE-EE, SPKI, SHA2-256, …)");
             }
 
-            var (record, host, detail) = parse.GetValue(cert) is { } certPath
-                ? await FromCertificateAsync(certPath, parse.GetValue(name), (TlsaUsage)u, (TlsaSelector)s, (TlsaMatchingType)m, parse.GetValue(depth), cancellationToken)
-                : await FromKeyAsync(parse.GetValue(key)!, parse.GetValue(name), (TlsaUsage)u, (TlsaSelector)s, (TlsaMatchingType)m, cancellationToken);
-            var owner = TlsaOwner.For(host, parse.GetValue(port))
-                ?? throw new UsageException($"'{host}' is not a valid host name for a TLSA owner");
-            var findings = TlsaValidator.Validate(record, parse.GetValue(port));
+            var generated = new List<(TlsaRecord Record, string Host, string Detail)>();
+            var tlsaPort = parse.GetValue(port);
+            if (parse.GetValue(cert) is { } certPath)
+            {
+                generated.Add(await FromCertificateAsync(certPath, parse.GetValue(name), (TlsaUsage)u, (TlsaSelector)s, (TlsaMatchingType)m, parse.GetValue(depth), cancellationToken));
+            }
+            else if (parse.GetValue(key) is { } keyPath)
+            {
+                generated.Add(await FromKeyAsync(keyPath, parse.GetValue(name), (TlsaUsage)u, (TlsaSelector)s, (TlsaMatchingType)m, cancellationToken));
+            }
+            else
+            {
+                var (liveHost, livePort) = ParseHostPort(parse.GetValue(live)!);
+                if (parse.GetResult(port) is null)
+                {
+                    tlsaPort = livePort;
+                }
+
+                var servers = await DnssecCommand.ServersAsync(parse.GetValue(resolver) ?? [], cancellationToken);
+                generated.AddRange(await GenerateTlsaLive.FromHostAsync(liveHost, livePort, servers, parse.GetValue(name),
+                    (TlsaUsage)u, (TlsaSelector)s, (TlsaMatchingType)m, parse.GetValue(depth), cancellationToken));
+            }
+
+            var findings = new List<Finding>();
+            var records = new JsonArray();
+            foreach (var (record, host, detail) in generated)
+            {
+                var owner = TlsaOwner.For(host, tlsaPort)
+                    ?? throw new UsageException($"'{host}' is not a valid host name for a TLSA owner");
+                findings.AddRange(TlsaValidator.Validate(record, tlsaPort));
+                var json = LintTlsa.RecordJson(record, owner);
+                json["source"] = detail;
+                records.Add(json);
+                if (!console.Json)
+                {
+                    console.Ansi.MarkupLine($"[grey]; {Markup.Escape(detail)} ({LintTlsa.Describe(record)})[/]");
+                    console.Ansi.WriteLine(TlsaRecordFormatter.Format(record, owner));
+                }
+            }
+
+            var distinctFindings = findings.DistinctBy(f => (f.Code, f.Subject)).ToList();
             if (console.Json)
             {
-                var json = LintTlsa.RecordJson(record, owner);
                 JsonOutput.Write(console, new JsonObject
                 {
-                    ["records"] = new JsonArray(json),
-                    ["source"] = detail,
-                    ["findings"] = JsonOutput.Findings(findings),
+                    ["records"] = records,
+                    ["source"] = string.Join("; ", generated.Select(g => g.Detail)),
+                    ["findings"] = JsonOutput.Findings(distinctFindings),
                 });
             }
             else
             {
-                console.Ansi.MarkupLine($"[grey]; {Markup.Escape(detail)} ({LintTlsa.Describe(record)})[/]");
-                console.Ansi.WriteLine(TlsaRecordFormatter.Format(record, owner));
-                if (record.Usage == 3)
+                if (generated.Any(g => g.Record.Usage == 3))
                 {
                     console.Ansi.MarkupLine("[grey]; Before changing the key, publish the next key's record beside this one and wait two TTLs (RFC 7671 §8.1): mailtls generate tlsa --key NEXT.pem[/]");
                 }
 
-                FindingsText.Write(console, findings);
+                FindingsText.Write(console, distinctFindings);
             }
 
-            return findings.HasErrors() ? ExitCode.Findings : ExitCode.Success;
+            return distinctFindings.HasErrors() ? ExitCode.Findings : ExitCode.Success;
         });
         return command;
+    }
+
+    private static (string Host, int Port) ParseHostPort(string text)
+    {
+        var colon = text.LastIndexOf(':');
+        if (colon > 0 && !text.Contains(']', StringComparison.Ordinal) && text.IndexOf(':', StringComparison.Ordinal) == colon)
+        {
+            if (!int.TryParse(text[(colon + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p) || p is < 1 or > 65535)
+            {
+                throw new UsageException($"--host: '{text}' is not HOST[:PORT]");
+            }
+
+            return (text[..colon], p);
+        }
+
+        return (text, 25);
     }
 
     private static async Task<(TlsaRecord Record, string Host, string Detail)> FromCertificateAsync(

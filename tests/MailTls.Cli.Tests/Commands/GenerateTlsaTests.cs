@@ -71,4 +71,19 @@ public sealed class GenerateTlsaTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("fullchain", stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Host_with_an_unreachable_resolver_could_not_complete()
+    {
+        var (code, _, stderr) = await CliRun.RunAsync("generate", "tlsa", "--host", "mx.example.com", "--resolver", "127.0.0.1:9");
+        Assert.Equal(3, code);
+        Assert.Contains("lookup", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Host_and_cert_together_are_a_usage_error()
+    {
+        var (code, _, _) = await CliRun.RunAsync("generate", "tlsa", "--host", "mx.example.com", "--cert", certs.ChainPath);
+        Assert.Equal(2, code);
+    }
 }
