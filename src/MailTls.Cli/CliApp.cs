@@ -21,6 +21,7 @@ internal static class CliApp
         root.Subcommands.Add(GenerateCommand.Create(context));
         root.Subcommands.Add(TlsaCommand.Create(context));
         root.Subcommands.Add(DnssecCommand.Create(context));
+        root.Subcommands.Add(ServeCommand.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
