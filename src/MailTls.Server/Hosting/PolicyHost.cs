@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using MailTls.Dns;
 using MailTls.Server.Configuration;
 using MailTls.Server.Endpoints;
@@ -63,7 +65,12 @@ public sealed class PolicyHost : IAsyncDisposable
         b.AddFilter("Microsoft", LogLevel.Warning);
         if (format == ServeLogFormat.Json)
         {
-            b.AddJsonConsole(o => o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
+            b.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+                o.JsonWriterOptions = new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+            });
         }
         else
         {
