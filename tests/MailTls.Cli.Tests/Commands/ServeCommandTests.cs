@@ -80,4 +80,70 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("exactly one", err, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Serve_stops_gracefully_on_sigterm()
+    {
+        var port = FreePort();
+        var config = Config("{domain: example.com, mode: enforce, mx: [mx1.example.com]}", port: port, adminPort: FreePort());
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { typeof(CliApp).Assembly.Location, "serve", "--config", config })
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            var listening = false;
+            for (var i = 0; i < 150 && !listening && !process.HasExited; i++)
+            {
+                try
+                {
+                    using var tcp = new System.Net.Sockets.TcpClient();
+                    await tcp.ConnectAsync("127.0.0.1", port);
+                    listening = true;
+                }
+                catch (System.Net.Sockets.SocketException)
+                {
+                    await Task.Delay(200);
+                }
+            }
+
+            Assert.True(listening, "serve did not listen");
+            using (var kill = System.Diagnostics.Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                await kill.WaitForExitAsync();
+            }
+
+            using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await process.WaitForExitAsync(wait.Token);
+            Assert.Equal(0, process.ExitCode);
+            Assert.Contains("stopped", await stdout, StringComparison.Ordinal);
+            _ = await stderr;
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }
