@@ -186,4 +186,50 @@ public static class Limits
 
     /// <summary>CAA tree climbing (RFC 8659 §3) stops at the root; names have at most 127 labels, real ones under 10.</summary>
     public const int CaaMaxClimb = 127;
+    // ---- mailtls serve (policy host) ----
+
+    /// <summary>All request headers of one request; a policy request needs a few hundred bytes (nginx's default buffer is 1 KiB, 8 KiB large).</summary>
+    public const int ServeMaxRequestHeadersBytes = 8 * 1024;
+
+    /// <summary>The request line; the only useful one is "GET /.well-known/mta-sts.txt HTTP/1.1" (39 bytes).</summary>
+    public const int ServeMaxRequestLineBytes = 1024;
+
+    /// <summary>Header fields per request; fetchers send fewer than ten.</summary>
+    public const int ServeMaxRequestHeaderCount = 32;
+
+    /// <summary>Request bodies: GET and HEAD carry none; a body is refused (400) and never read beyond this.</summary>
+    public const int ServeMaxRequestBodyBytes = 0;
+
+    /// <summary>Idle keep-alive connections are closed after this (nginx's lab setting; MTAs fetch once per connection).</summary>
+    public static readonly TimeSpan ServeKeepAliveTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Deadline for all request headers to arrive (slowloris): a trickling client gets 408 and is closed.</summary>
+    public static readonly TimeSpan ServeRequestHeadersTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Deadline for the TLS handshake; a client that stalls the handshake is dropped.</summary>
+    public static readonly TimeSpan ServeTlsHandshakeTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Concurrent HTTP/2 streams per connection; one policy fetch needs one.</summary>
+    public const int ServeHttp2MaxStreams = 16;
+
+    /// <summary>Open connections per server; beyond this new ones wait in the accept backlog.</summary>
+    public const int ServeMaxConnections = 10_000;
+
+    /// <summary>Cache-Control max-age of a served policy: RFC 8461 §8.2 suggests 60 s for a proxy in front of a policy host.</summary>
+    public const int ServePolicyCacheMaxAgeSeconds = 60;
+
+    /// <summary>Certificate and policy files are also stat'ed this often, in case a file-change event was missed.</summary>
+    public static readonly TimeSpan ServeFilePollInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>Wait after a file-change event before reloading: certbot replaces fullchain and privkey one after the other.</summary>
+    public static readonly TimeSpan ServeReloadDebounce = TimeSpan.FromSeconds(1);
+
+    /// <summary>Default interval of the DNS self-check (TXT id and MX coverage) besides start and reloads.</summary>
+    public static readonly TimeSpan ServeSelfCheckInterval = TimeSpan.FromHours(1);
+
+    /// <summary>A served certificate expiring sooner than this is reported; certbot renews 30 days ahead.</summary>
+    public static readonly TimeSpan ServeCertificateExpiringWarning = TimeSpan.FromDays(14);
+
+    /// <summary>A configuration file larger than this is not a configuration (thousands of domains fit in a few hundred KiB).</summary>
+    public const int ServeConfigMaxBytes = 4 * 1024 * 1024;
 }

@@ -1,0 +1,60 @@
+using System.Net;
+using MailTls.MtaSts;
+
+namespace MailTls.Server.Configuration;
+
+/// <summary>The validated, immutable configuration the running server uses.</summary>
+public sealed record ServeSettings
+{
+    public required IReadOnlyList<ListenerSettings> Listeners { get; init; }
+
+    /// <summary>The admin listener for /healthz and /metrics (plain HTTP, loopback by default); null = disabled.</summary>
+    public AdminSettings? Admin { get; init; }
+
+    public required IReadOnlyList<DomainSettings> Domains { get; init; }
+
+    public required IReadOnlyList<CertificateSource> Certificates { get; init; }
+
+    public string CacheControl { get; init; } = "max-age=" + Limits.ServePolicyCacheMaxAgeSeconds;
+
+    public required SelfCheckSettings SelfCheck { get; init; }
+
+    /// <summary>The state file of the id check (content hash ↔ id); null = kept in memory only.</summary>
+    public string? StateFile { get; init; }
+
+    public ServeLogFormat LogFormat { get; init; } = ServeLogFormat.Json;
+}
+
+public sealed record ListenerSettings(IPAddress Address, int Port, bool Tls)
+{
+    public override string ToString() => $"{(Tls ? "https" : "http")}://{(Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{Address}]" : Address.ToString())}:{Port}";
+}
+
+public sealed record AdminSettings(IPAddress Address, int Port);
+
+/// <summary>One served domain: the policy host is <c>mta-sts.&lt;Domain&gt;</c> (RFC 8461 §3.3).</summary>
+public sealed record DomainSettings(string Domain, PolicySource Policy, StsLineEnding LineEnding)
+{
+    public string PolicyHost => "mta-sts." + Domain;
+}
+
+/// <summary>Where a domain's policy comes from.</summary>
+public abstract record PolicySource
+{
+    /// <summary>Formatted by <see cref="StsPolicyFormatter"/> in canonical form.</summary>
+    public sealed record Inline(StsMode Mode, IReadOnlyList<MxPattern> Mx, long MaxAge) : PolicySource;
+
+    /// <summary>Served verbatim after linting; an invalid file is not served.</summary>
+    public sealed record File(string Path) : PolicySource;
+}
+
+/// <summary>A PEM chain + key that serves <see cref="Hosts"/>.</summary>
+public sealed record CertificateSource(IReadOnlyList<string> Hosts, string CertPath, string KeyPath);
+
+public sealed record SelfCheckSettings(bool Enabled, IReadOnlyList<IPEndPoint> Resolvers, TimeSpan Interval, TimeSpan Timeout);
+
+public enum ServeLogFormat
+{
+    Json = 0,
+    Simple = 1,
+}

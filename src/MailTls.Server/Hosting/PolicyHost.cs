@@ -1,0 +1,286 @@
+using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using MailTls.Dns;
+using MailTls.Server.Configuration;
+using MailTls.Server.Endpoints;
+using MailTls.Server.Operations;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace MailTls.Server.Hosting;
+
+/// <summary>
+/// <c>mailtls serve</c>: the policy listeners (one Kestrel server: HTTP/1.1 and HTTP/2, TLS with a certificate per
+/// SNI name, strict limits) and the admin listener (a second, separate Kestrel server for /healthz and /metrics, so
+/// that operations endpoints are never reachable on the public policy ports), plus the reload and self-check loop.
+/// </summary>
+public sealed class PolicyHost : IAsyncDisposable
+{
+    private static readonly List<SslApplicationProtocol> Alpn = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
+    private readonly WebApplication policyApp;
+    private readonly WebApplication? adminApp;
+    private readonly ILogger logger;
+    private readonly SemaphoreSlim wake = new(0);
+    private readonly CancellationTokenSource stopping = new();
+    private readonly List<FileSystemWatcher> watchers = [];
+    private Task? loop;
+
+    private PolicyHost(ServeRuntime runtime, ILoggerFactory loggerFactory)
+    {
+        Runtime = runtime;
+        logger = loggerFactory.CreateLogger("MailTls.Server");
+        policyApp = BuildPolicyApp(runtime, loggerFactory);
+        adminApp = runtime.Settings.Admin is { } admin ? BuildAdminApp(runtime, admin, loggerFactory) : null;
+    }
+
+    public ServeRuntime Runtime { get; }
+
+    /// <summary>Bound addresses of the policy listeners (after start; port 0 becomes the real port).</summary>
+    public IReadOnlyList<string> PolicyAddresses => Addresses(policyApp);
+
+    /// <summary>Bound address of the admin listener, or null when disabled.</summary>
+    public string? AdminAddress => adminApp is null ? null : Addresses(adminApp) is [var first, ..] ? first : null;
+
+    /// <summary>Creates the host (loads policies and certificates; logs go to <paramref name="loggerFactory"/>).</summary>
+    public static PolicyHost Create(ServeSettings settings, ILoggerFactory loggerFactory, IDnsResolver? resolver = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(loggerFactory);
+        return new PolicyHost(new ServeRuntime(settings, loggerFactory, resolver, time), loggerFactory);
+    }
+
+    /// <summary>The logger factory of <c>mailtls serve</c>: console, JSON lines (or simple text), Kestrel noise above warning only.</summary>
+    public static ILoggerFactory CreateLoggerFactory(ServeLogFormat format) => LoggerFactory.Create(b =>
+    {
+        b.SetMinimumLevel(LogLevel.Information);
+        b.AddFilter("Microsoft", LogLevel.Warning);
+        if (format == ServeLogFormat.Json)
+        {
+            b.AddJsonConsole(o =>
+            {
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+                o.UseUtcTimestamp = true;
+                o.JsonWriterOptions = new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+            });
+        }
+        else
+        {
+            b.AddSimpleConsole(o => o.SingleLine = true);
+        }
+    });
+
+    /// <summary>Binds the listeners, starts the reload/self-check loop and runs the first self-check.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await policyApp.StartAsync(cancellationToken);
+        if (adminApp is not null)
+        {
+            await adminApp.StartAsync(cancellationToken);
+        }
+
+        foreach (var dir in Runtime.WatchedFiles.Select(Path.GetDirectoryName).OfType<string>().Distinct(StringComparer.Ordinal).Where(Directory.Exists))
+        {
+            var w = new FileSystemWatcher(dir)
+            {
+                NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
+                IncludeSubdirectories = false,
+            };
+            w.Changed += (_, _) => wake.Release();
+            w.Created += (_, _) => wake.Release();
+            w.Renamed += (_, _) => wake.Release();
+            w.Deleted += (_, _) => wake.Release();
+            w.EnableRaisingEvents = true;
+            watchers.Add(w);
+        }
+
+        logger.LogInformation("serving {Domains} domain(s) on {Listeners}; admin on {Admin}",
+            Runtime.Settings.Domains.Count, string.Join(", ", PolicyAddresses), AdminAddress ?? "(disabled)");
+        loop = Task.Run(() => LoopAsync(stopping.Token), CancellationToken.None);
+    }
+
+    /// <summary>Reloads now (what a file change does after the debounce); true when a served policy changed.</summary>
+    public async Task<bool> ReloadAsync(CancellationToken cancellationToken = default)
+    {
+        var changed = await Runtime.ReloadAsync(cancellationToken);
+        if (changed)
+        {
+            await Runtime.RunSelfCheckAsync(cancellationToken);
+        }
+
+        return changed;
+    }
+
+    /// <summary>Stops accepting connections and lets requests in flight finish (graceful shutdown).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await stopping.CancelAsync();
+        foreach (var w in watchers)
+        {
+            w.Dispose();
+        }
+
+        watchers.Clear();
+        if (loop is not null)
+        {
+            await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        await policyApp.StopAsync(cancellationToken);
+        if (adminApp is not null)
+        {
+            await adminApp.StopAsync(cancellationToken);
+        }
+
+        logger.LogInformation("stopped");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!stopping.IsCancellationRequested)
+        {
+            await StopAsync();
+        }
+
+        await policyApp.DisposeAsync();
+        if (adminApp is not null)
+        {
+            await adminApp.DisposeAsync();
+        }
+
+        Runtime.Dispose();
+        stopping.Dispose();
+        wake.Dispose();
+    }
+
+    private async Task LoopAsync(CancellationToken cancellationToken)
+    {
+        var nextCheck = DateTimeOffset.MinValue;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (Runtime.Time.GetUtcNow() >= nextCheck)
+                {
+                    await Runtime.RunSelfCheckAsync(cancellationToken);
+                    nextCheck = Runtime.Time.GetUtcNow() + Runtime.Settings.SelfCheck.Interval;
+                }
+
+                var until = nextCheck - Runtime.Time.GetUtcNow();
+                var wait = until < Limits.ServeFilePollInterval ? until : Limits.ServeFilePollInterval;
+                if (await wake.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, cancellationToken))
+                {
+                    // A file event: wait for the burst (certbot writes two files) to settle, then drain the signals.
+                    await Task.Delay(Limits.ServeReloadDebounce, cancellationToken);
+                    while (wake.CurrentCount > 0)
+                    {
+                        await wake.WaitAsync(cancellationToken);
+                    }
+                }
+
+                if (await Runtime.ReloadAsync(cancellationToken))
+                {
+                    nextCheck = DateTimeOffset.MinValue; // a changed policy is checked at once
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+#pragma warning disable CA1031 // the loop must survive anything a reload or a lookup throws; it is logged
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                logger.LogError(e, "reload/self-check loop: {Error}", e.Message);
+                await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+            }
+        }
+    }
+
+    private static WebApplication BuildPolicyApp(ServeRuntime runtime, ILoggerFactory loggerFactory)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "mailtls-serve" });
+        builder.Services.AddSingleton(loggerFactory);
+        builder.WebHost.UseKestrelCore().UseKestrelHttpsConfiguration();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            ApplyLimits(k);
+            foreach (var l in runtime.Settings.Listeners)
+            {
+                k.Listen(new IPEndPoint(l.Address, l.Port), lo =>
+                {
+                    lo.Protocols = l.Tls ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+                    if (l.Tls)
+                    {
+                        lo.UseHttps(new TlsHandshakeCallbackOptions
+                        {
+                            HandshakeTimeout = Limits.ServeTlsHandshakeTimeout,
+                            OnConnection = context => ValueTask.FromResult(ServerOptions(runtime, context.ClientHelloInfo.ServerName)),
+                        });
+                    }
+                });
+            }
+        });
+        var app = builder.Build();
+        app.MapMtaStsPolicy(runtime);
+        app.MapNotFound();
+        return app;
+    }
+
+    private static SslServerAuthenticationOptions ServerOptions(ServeRuntime runtime, string? sni)
+    {
+        var context = runtime.Certificates.Select(sni)
+            ?? throw new AuthenticationException(sni is null ? "no SNI: the client did not name a policy host" : $"no certificate for SNI {sni}");
+        return new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = context,
+            ApplicationProtocols = Alpn,
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            ClientCertificateRequired = false,
+        };
+    }
+
+    private static WebApplication BuildAdminApp(ServeRuntime runtime, AdminSettings admin, ILoggerFactory loggerFactory)
+    {
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "mailtls-serve-admin" });
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddRoutingCore();
+        builder.WebHost.UseKestrelCore();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            ApplyLimits(k);
+            k.Listen(new IPEndPoint(admin.Address, admin.Port), lo => lo.Protocols = HttpProtocols.Http1);
+        });
+        var app = builder.Build();
+        app.UseRouting();
+        app.MapHealthz(runtime);
+        app.MapMetrics(runtime);
+        return app;
+    }
+
+    private static void ApplyLimits(KestrelServerOptions k)
+    {
+        k.AddServerHeader = false;
+        k.Limits.MaxRequestHeadersTotalSize = Limits.ServeMaxRequestHeadersBytes;
+        k.Limits.MaxRequestLineSize = Limits.ServeMaxRequestLineBytes;
+        k.Limits.MaxRequestHeaderCount = Limits.ServeMaxRequestHeaderCount;
+        k.Limits.MaxRequestBodySize = Limits.ServeMaxRequestBodyBytes;
+        k.Limits.KeepAliveTimeout = Limits.ServeKeepAliveTimeout;
+        k.Limits.RequestHeadersTimeout = Limits.ServeRequestHeadersTimeout;
+        k.Limits.MaxConcurrentConnections = Limits.ServeMaxConnections;
+        k.Limits.MaxConcurrentUpgradedConnections = 0;
+        k.Limits.Http2.MaxStreamsPerConnection = Limits.ServeHttp2MaxStreams;
+        k.Limits.Http2.MaxRequestHeaderFieldSize = Limits.ServeMaxRequestHeadersBytes;
+    }
+
+    private static List<string> Addresses(WebApplication app) =>
+        app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToList() ?? [];
+}
