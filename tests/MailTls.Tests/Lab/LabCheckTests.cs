@@ -71,6 +71,31 @@ public sealed class LabCheckTests
         Assert.False(string.IsNullOrWhiteSpace(result.Summary));
     }
 
+    /// <summary>Policy hosts that <c>lab/up --policy-host mailtls</c> moved from nginx to <c>mailtls serve</c> (issue 7).</summary>
+    public static TheoryData<string> DomainsServedByMailtls()
+    {
+        var data = new TheoryData<string>();
+        foreach (var p in LabPlan.Root.GetProperty("policy").EnumerateArray())
+        {
+            if (p.TryGetProperty("server", out var server) && server.GetString() == "mailtls")
+            {
+                data.Add(p.GetProperty("domain").GetString()!);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(DomainsServedByMailtls))]
+    public async Task Check_accepts_the_policies_mailtls_serve_hosts(string domain)
+    {
+        var result = await AuditAsync(domain);
+        Assert.IsType<StsPolicyFetchResult.Fetched>(result.MtaSts.Fetch);
+        Assert.NotNull(result.MtaSts.Policy);
+        Assert.DoesNotContain(result.Findings, f => f.Code.StartsWith("sts.", StringComparison.Ordinal) && f.Severity == Severity.Error);
+    }
+
     [Theory]
     [MemberData(nameof(CheckedDomains))]
     public async Task Policy_verdict_equals_mta_sts_query(string domain)
