@@ -15,7 +15,12 @@ internal static class CliApp
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool? color, CancellationToken cancellationToken = default)
     {
         var context = new CliContext(output, error, color);
-        var root = new RootCommand("mailtls: deploy and verify SMTP transport security (MTA-STS, TLS-RPT, DANE).");
+        // A plain root command named "mailtls" (RootCommand would take the host's name, "MailTls.Cli" under dotnet).
+        var root = new Command("mailtls", "mailtls: deploy and verify SMTP transport security (MTA-STS, TLS-RPT, DANE).")
+        {
+            new System.CommandLine.Help.HelpOption(),
+            new VersionOption(),
+        };
         root.Options.Add(context.JsonOption);
         root.Subcommands.Add(LintCommand.Create(context));
         root.Subcommands.Add(GenerateCommand.Create(context));
