@@ -75,7 +75,8 @@ public static class TlsRptReportReader
         using (document)
         {
             var validUtf8 = System.Text.Unicode.Utf8.IsValid(json);
-            var bad = validUtf8 ? FindBadString(document.RootElement, "") : "$";
+            // Valid UTF-8 can hold a lone surrogate only as a \u escape, so only documents with one are walked.
+            var bad = !validUtf8 ? "$" : json.IndexOf("\\u"u8) < 0 ? null : FindBadString(document.RootElement, "");
             if (bad is not null)
             {
                 var where = validUtf8 ? $" (at {bad})" : string.Empty;
