@@ -51,7 +51,8 @@ public static class ReportFileImporter
         using var window = new SemaphoreSlim(Limits.ReportImportWindow);
         var pending = new List<Task>();
         var pendingGate = new Lock();
-        var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount, CancellationToken = cancellationToken };
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount, CancellationToken = stop.Token };
         try
         {
             await Parallel.ForEachAsync(files, options, async (file, ct) =>
@@ -86,7 +87,7 @@ public static class ReportFileImporter
                         throw;
                     }
 
-                    var done = CountAsync(ingest, source, tally, window);
+                    var done = CountAsync(ingest, source, tally, window, stop);
                     lock (pendingGate)
                     {
                         pending.Add(done);
@@ -113,7 +114,7 @@ public static class ReportFileImporter
         return tally;
     }
 
-    private static async Task CountAsync(Task<IReadOnlyList<IngestOutcome>> ingest, ReportSource source, ImportTally tally, SemaphoreSlim window)
+    private static async Task CountAsync(Task<IReadOnlyList<IngestOutcome>> ingest, ReportSource source, ImportTally tally, SemaphoreSlim window, CancellationTokenSource stop)
     {
         try
         {
@@ -121,6 +122,12 @@ public static class ReportFileImporter
             {
                 tally.Add(source, outcome);
             }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The store failed: stop decoding further files; the failure is rethrown by the final wait.
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
         }
         finally
         {
