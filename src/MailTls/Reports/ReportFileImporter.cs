@@ -73,7 +73,8 @@ public static class ReportFileImporter
                         return;
                     }
 
-                    var bytes = await File.ReadAllBytesAsync(file, ct).ConfigureAwait(false);
+                    // A synchronous read: report files are small, and async file I/O costs more CPU than the read itself.
+                    var bytes = File.ReadAllBytes(file);
                     await window.WaitAsync(ct).ConfigureAwait(false);
                     Task<IReadOnlyList<IngestOutcome>> ingest;
                     try
