@@ -120,7 +120,10 @@ public static class Limits
     public const int TlsRptMaxJsonElements = 1_000_000;
 
     /// <summary>Reports per store transaction: large enough to amortise the commit (fsync), small enough to answer callers within milliseconds.</summary>
-    public const int ReportStoreBatchSize = 512;
+    public const int ReportStoreBatchSize = 2048;
+
+    /// <summary>Reports an import has decoded and queued but not yet seen committed: keeps both cores decoding while the writer commits, bounds memory (~a few MB).</summary>
+    public const int ReportImportWindow = 4096;
 
     /// <summary>Reports waiting for the writer before callers are slowed down (back-pressure, bounded memory).</summary>
     public const int ReportIngestQueueCapacity = 4096;

@@ -5,7 +5,7 @@ namespace MailTls.Reports;
 /// <summary>
 /// Imports report files and directories (<c>reports import PATH…</c>): <c>.json</c>, <c>.json.gz</c>, <c>.zip</c>,
 /// <c>.eml</c> and mbox (MimeKit's parser in mbox mode), each through <see cref="ReportIngestor"/>. Files are decoded
-/// in parallel and group-committed; a re-run after a crash stores nothing twice (the natural key decides).
+/// in parallel on every core and group-committed by one writer; a re-run after a crash stores nothing twice (the natural key decides).
 /// </summary>
 public static class ReportFileImporter
 {
@@ -37,41 +37,103 @@ public static class ReportFileImporter
         return files;
     }
 
-    public static async Task<ImportTally> ImportAsync(ReportIngestor ingestor, IEnumerable<string> paths, int parallelism = 256, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Imports every file: each is read and decoded on a worker (<paramref name="parallelism"/> workers, default one
+    /// per core) and queued for the single group-committing writer without waiting for the commit, so decoding on
+    /// all cores overlaps the writer; at most <see cref="Limits.ReportImportWindow"/> reports wait uncommitted.
+    /// Counts are taken only from committed outcomes.
+    /// </summary>
+    public static async Task<ImportTally> ImportAsync(ReportIngestor ingestor, IEnumerable<string> paths, int parallelism = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ingestor);
         var files = Enumerate(paths);
         var tally = new ImportTally();
-        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (file, ct) =>
+        using var window = new SemaphoreSlim(Limits.ReportImportWindow);
+        var pending = new List<Task>();
+        var pendingGate = new Lock();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount, CancellationToken = stop.Token };
+        try
         {
-            try
+            await Parallel.ForEachAsync(files, options, async (file, ct) =>
             {
-                if (IsMbox(file))
+                try
                 {
-                    await ImportMboxAsync(ingestor, file, tally, ct).ConfigureAwait(false);
-                    return;
-                }
+                    if (IsMbox(file))
+                    {
+                        await ImportMboxAsync(ingestor, file, tally, ct).ConfigureAwait(false);
+                        return;
+                    }
 
-                var info = new FileInfo(file);
-                var source = ReportSource.File(file);
-                if (info.Length > Limits.TlsRptMaxMessageBytes)
-                {
-                    tally.Add(source, new IngestOutcome(IngestStatus.Refused, null, $"{info.Length} bytes; the limit is {Limits.TlsRptMaxMessageBytes}"));
-                    return;
-                }
+                    var info = new FileInfo(file);
+                    var source = ReportSource.File(file);
+                    if (info.Length > Limits.TlsRptMaxMessageBytes)
+                    {
+                        tally.Add(source, new IngestOutcome(IngestStatus.Refused, null, $"{info.Length} bytes; the limit is {Limits.TlsRptMaxMessageBytes}"));
+                        return;
+                    }
 
-                var bytes = await File.ReadAllBytesAsync(file, ct).ConfigureAwait(false);
-                foreach (var outcome in await ingestor.IngestAsync(bytes, source, ct).ConfigureAwait(false))
-                {
-                    tally.Add(source, outcome);
+                    // A synchronous read: report files are small, and async file I/O costs more CPU than the read itself.
+                    var bytes = File.ReadAllBytes(file);
+                    await window.WaitAsync(ct).ConfigureAwait(false);
+                    Task<IReadOnlyList<IngestOutcome>> ingest;
+                    try
+                    {
+                        // Decodes here (on this worker), then queues; the task completes after the commit.
+                        ingest = ingestor.IngestAsync(bytes, source, ct);
+                    }
+                    catch
+                    {
+                        window.Release();
+                        throw;
+                    }
+
+                    var done = CountAsync(ingest, source, tally, window, stop);
+                    lock (pendingGate)
+                    {
+                        pending.Add(done);
+                    }
                 }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+                {
+                    tally.AddError(file, e.Message);
+                }
+            }).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Never return (or fail) while reports are still waiting for their commit.
+            Task[] all;
+            lock (pendingGate)
             {
-                tally.AddError(file, e.Message);
+                all = [.. pending];
             }
-        }).ConfigureAwait(false);
+
+            await Task.WhenAll(all).ConfigureAwait(false);
+        }
+
         return tally;
+    }
+
+    private static async Task CountAsync(Task<IReadOnlyList<IngestOutcome>> ingest, ReportSource source, ImportTally tally, SemaphoreSlim window, CancellationTokenSource stop)
+    {
+        try
+        {
+            foreach (var outcome in await ingest.ConfigureAwait(false))
+            {
+                tally.Add(source, outcome);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The store failed: stop decoding further files; the failure is rethrown by the final wait.
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            window.Release();
+        }
     }
 
     private static bool IsMbox(string file)

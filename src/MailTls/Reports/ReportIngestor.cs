@@ -80,7 +80,13 @@ public sealed class ReportIngestor : IAsyncDisposable
                 var offset = 0;
                 foreach (var w in batch)
                 {
-                    w.Done.TrySetResult(outcomes.Skip(offset).Take(w.Items.Count).ToList());
+                    var mine = new IngestOutcome[w.Items.Count];
+                    for (var k = 0; k < mine.Length; k++)
+                    {
+                        mine[k] = outcomes[offset + k];
+                    }
+
+                    w.Done.TrySetResult(mine);
                     offset += w.Items.Count;
                 }
             }

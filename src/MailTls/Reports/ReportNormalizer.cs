@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.IO.Compression;
-using System.Security.Cryptography;
 using System.Text.Json;
 using MailTls.Dane;
 using MailTls.Findings;
@@ -53,7 +51,7 @@ public static class ReportNormalizer
         }
 
         var sender = SenderKey(report.ContactInfo, report.OrganizationName);
-        var hash = ContentHash(read.Json);
+        var hash = read.CanonicalSha256 ?? ContentHash(read.Json);
         var (rawFormat, raw) = read.Format switch
         {
             TlsRptPayloadFormat.Gzip => ("gzip", rawPayload.ToArray()),
@@ -199,16 +197,10 @@ public static class ReportNormalizer
         };
     }
 
-    /// <summary>SHA-256 of the report JSON re-written compactly (insignificant whitespace removed, strings re-escaped).</summary>
+    /// <summary>SHA-256 of the report JSON re-written compactly (the reader's rule, <see cref="TlsRptReportReader.CanonicalSha256"/>), for results that carry no hash.</summary>
     internal static byte[] ContentHash(string json)
     {
         using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = Limits.JsonMaxDepth });
-        var buffer = new ArrayBufferWriter<byte>(json.Length);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            document.RootElement.WriteTo(writer);
-        }
-
-        return SHA256.HashData(buffer.WrittenSpan);
+        return TlsRptReportReader.CanonicalSha256(document.RootElement);
     }
 }

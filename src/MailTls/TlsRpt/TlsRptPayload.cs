@@ -139,22 +139,30 @@ internal static class TlsRptPayload
     /// <summary>Reads at most <paramref name="max"/> bytes; null when the stream holds more.</summary>
     internal static byte[]? ReadBounded(Stream stream, int max)
     {
+        // The chunk is pooled: a fresh 80 KB array per report was most of the allocation (and zeroing) of an import.
         using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        while (true)
+        var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(81920);
+        try
         {
-            var n = stream.Read(chunk, 0, chunk.Length);
-            if (n == 0)
+            while (true)
             {
-                return buffer.ToArray();
-            }
+                var n = stream.Read(chunk, 0, chunk.Length);
+                if (n == 0)
+                {
+                    return buffer.ToArray();
+                }
 
-            if (buffer.Length + n > max)
-            {
-                return null;
-            }
+                if (buffer.Length + n > max)
+                {
+                    return null;
+                }
 
-            buffer.Write(chunk, 0, n);
+                buffer.Write(chunk, 0, n);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
         }
     }
 }

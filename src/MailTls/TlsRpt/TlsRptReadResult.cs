@@ -9,5 +9,12 @@ namespace MailTls.TlsRpt;
 /// </summary>
 public sealed record TlsRptReadResult(TlsRptReport? Report, IReadOnlyList<Finding> Findings, string? Json, TlsRptPayloadFormat Format)
 {
+    /// <summary>
+    /// SHA-256 of the report JSON re-written compactly (insignificant whitespace removed, strings re-escaped by
+    /// <see cref="System.Text.Json.Utf8JsonWriter"/>), computed from the reader's own parse so the bytes are parsed
+    /// once; null when the JSON did not parse. Transport re-encodings (IMAP CRLF, pretty printing) hash alike.
+    /// </summary>
+    public byte[]? CanonicalSha256 { get; init; }
+
     public bool IsValid => Report is not null && !Findings.HasErrors();
 }

@@ -75,7 +75,8 @@ public static class TlsRptReportReader
         using (document)
         {
             var validUtf8 = System.Text.Unicode.Utf8.IsValid(json);
-            var bad = validUtf8 ? FindBadString(document.RootElement, "") : "$";
+            // Valid UTF-8 can hold a lone surrogate only as a \u escape, so only documents with one are walked.
+            var bad = !validUtf8 ? "$" : json.IndexOf("\\u"u8) < 0 ? null : FindBadString(document.RootElement, "");
             if (bad is not null)
             {
                 var where = validUtf8 ? $" (at {bad})" : string.Empty;
@@ -85,8 +86,23 @@ public static class TlsRptReportReader
             }
 
             var report = new TlsRptJsonMapper(findings, subject).ReadReport(document.RootElement);
-            return new TlsRptReadResult(report, findings, text, format);
+            return new TlsRptReadResult(report, findings, text, format) { CanonicalSha256 = CanonicalSha256(document.RootElement) };
         }
+    }
+
+    /// <summary>
+    /// THE content-hash rule of stored reports: SHA-256 of <paramref name="root"/> written compactly by
+    /// <see cref="Utf8JsonWriter"/> (see <see cref="TlsRptReadResult.CanonicalSha256"/>).
+    /// </summary>
+    internal static byte[] CanonicalSha256(JsonElement root)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            root.WriteTo(writer);
+        }
+
+        return System.Security.Cryptography.SHA256.HashData(buffer.WrittenSpan);
     }
 
     /// <summary>Reads a report from JSON text.</summary>

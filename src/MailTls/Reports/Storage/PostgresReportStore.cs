@@ -30,6 +30,8 @@ public sealed class PostgresReportStore : SqlReportStore
     protected override async Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
         await ((NpgsqlConnection)connection).BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
+    protected override bool LocksNaturalKeys => true;
+
     protected override async Task LockAsync(DbConnection connection, DbTransaction transaction, long key, CancellationToken cancellationToken)
     {
         var cmd = Command(connection, transaction, "SELECT pg_advisory_xact_lock(@k)");

@@ -7,15 +7,27 @@ namespace MailTls.Reports.Storage;
 /// <summary>The analysis queries, one SQL text for both dialects. Only current revisions (<c>is_current = 1</c>) count.</summary>
 internal static class ReportQueriesSql
 {
-    public static async Task<SummaryResult> SummaryAsync(SqlReportStore store, SummaryQuery q, CancellationToken cancellationToken)
+    /// <summary>The summary of design §4 over the current revisions.</summary>
+    /// <param name="store">The store to read.</param>
+    /// <param name="q">Filters and grouping.</param>
+    /// <param name="useAggregates">
+    /// When no filter needs the detail rows (no domain, no policy-type; <c>since</c> is a day bound), the totals and
+    /// the result-type grouping are read from <c>daily_totals</c> / <c>daily_failures</c> (a few rows per day) instead
+    /// of scanning every report; false forces the detail rows (the reference the aggregates are tested against).
+    /// </param>
+    /// <param name="cancellationToken">Cancels the query.</param>
+    public static async Task<SummaryResult> SummaryAsync(SqlReportStore store, SummaryQuery q, bool useAggregates, CancellationToken cancellationToken)
     {
         var connection = await store.OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using var connectionScope = connection.ConfigureAwait(false);
         long reports, ok, failed;
         var filtered = q.Domain is not null || q.PolicyType is not null;
+        var aggregates = useAggregates && !filtered;
         {
             var cmd = SqlReportStore.Command(connection, null, filtered
             ? "SELECT COUNT(DISTINCT report_pk), COALESCE(SUM(successful_sessions), 0), COALESCE(SUM(failed_sessions), 0) FROM policies WHERE is_current = 1" + Where(q, "")
+            : aggregates
+            ? "SELECT COALESCE(SUM(reports), 0), COALESCE(SUM(successful_sessions), 0), COALESCE(SUM(failed_sessions), 0) FROM daily_totals WHERE 1 = 1" + Where(q, "")
             : "SELECT COUNT(*), COALESCE(SUM(successful_sessions), 0), COALESCE(SUM(failed_sessions), 0) FROM reports WHERE is_current = 1" + Where(q, ""));
             await using var cmdScope = cmd.ConfigureAwait(false);
 
@@ -29,6 +41,7 @@ internal static class ReportQueriesSql
         var rows = new List<SummaryRow>();
         string? sql = q.By switch
         {
+            SummaryGrouping.ResultType when aggregates => "SELECT result_type, SUM(reports), 0, SUM(failed_sessions), result_type FROM daily_failures WHERE 1 = 1" + Where(q, "") + " GROUP BY result_type HAVING SUM(reports) > 0 ORDER BY 4 DESC, 1",
             SummaryGrouping.ResultType => "SELECT result_type, COUNT(DISTINCT report_pk), 0, SUM(failed_sessions), result_type FROM failures WHERE is_current = 1" + Where(q, "") + " GROUP BY result_type ORDER BY 4 DESC, 1",
             SummaryGrouping.Mx => "SELECT COALESCE(receiving_mx_hostname, '(none)'), COUNT(DISTINCT report_pk), 0, SUM(failed_sessions), result_type FROM failures WHERE is_current = 1" + Where(q, "") + " GROUP BY receiving_mx_hostname, result_type ORDER BY 4 DESC, 1, 5",
             SummaryGrouping.Ip => "SELECT COALESCE(receiving_ip, '(none)'), COUNT(DISTINCT report_pk), 0, SUM(failed_sessions), result_type FROM failures WHERE is_current = 1" + Where(q, "") + " GROUP BY receiving_ip, result_type ORDER BY 4 DESC, 1, 5",

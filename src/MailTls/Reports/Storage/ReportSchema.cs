@@ -4,6 +4,12 @@ namespace MailTls.Reports.Storage;
 /// The schema as ordered migrations, one list for both SQLite and PostgreSQL: <c>{ID}</c>, <c>{BIGINT}</c> and
 /// <c>{BLOB}</c> are replaced per dialect. Applied versions are recorded in <c>schema_migrations</c>; a migration
 /// is never edited once released, a new one is appended.
+/// <para>
+/// Version 2 adds per-UTC-day aggregates of the current revisions (<c>daily_totals</c>: what the unfiltered
+/// summary line counts; <c>daily_failures</c>: reports and failed sessions per result-type). They are maintained in
+/// the same transaction as the detail rows (new reports add, superseded revisions subtract), so they always equal
+/// the detail queries; <c>summary</c> reads them when no filter needs the detail rows (no domain, no policy-type).
+/// </para>
 /// </summary>
 internal static class ReportSchema
 {
@@ -92,6 +98,25 @@ internal static class ReportSchema
                 raw_sha256 TEXT NOT NULL UNIQUE,
                 raw {BLOB} NOT NULL
             );
+            """),
+        new(2, "daily pre-aggregates for unfiltered summaries", """
+            CREATE TABLE daily_totals (
+                day {BIGINT} PRIMARY KEY,
+                reports {BIGINT} NOT NULL,
+                successful_sessions {BIGINT} NOT NULL,
+                failed_sessions {BIGINT} NOT NULL
+            );
+            CREATE TABLE daily_failures (
+                day {BIGINT} NOT NULL,
+                result_type TEXT NOT NULL,
+                reports {BIGINT} NOT NULL,
+                failed_sessions {BIGINT} NOT NULL,
+                PRIMARY KEY (day, result_type)
+            );
+            INSERT INTO daily_totals (day, reports, successful_sessions, failed_sessions)
+                SELECT day, COUNT(*), SUM(successful_sessions), SUM(failed_sessions) FROM reports WHERE is_current = 1 GROUP BY day;
+            INSERT INTO daily_failures (day, result_type, reports, failed_sessions)
+                SELECT day, result_type, COUNT(DISTINCT report_pk), SUM(failed_sessions) FROM failures WHERE is_current = 1 GROUP BY day, result_type
             """),
     ];
 }

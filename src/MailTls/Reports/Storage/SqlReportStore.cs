@@ -30,7 +30,11 @@ public abstract class SqlReportStore : IReportStore
     /// <summary>Begins the write transaction (SQLite: BEGIN IMMEDIATE, so the writer lock is taken up front).</summary>
     protected abstract Task<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken);
 
-    /// <summary>Serialises writers of one natural key across processes (PostgreSQL advisory lock); SQLite has one writer.</summary>
+    /// <summary>True when concurrent writers must lock natural keys (<see cref="LockAsync"/>); SQLite has one writer.</summary>
+    protected virtual bool LocksNaturalKeys => false;
+
+    /// <summary>Serialises writers of one natural key across processes (PostgreSQL advisory lock).</summary>
+
     protected virtual Task LockAsync(DbConnection connection, DbTransaction transaction, long key, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public virtual ValueTask DisposeAsync()
@@ -117,9 +121,10 @@ public abstract class SqlReportStore : IReportStore
         await using var writerScope = writer.ConfigureAwait(false);
 
         // Locks (PostgreSQL) are taken in key order so that concurrent batches cannot deadlock.
-        var order = Enumerable.Range(0, items.Count)
-            .OrderBy(i => items[i] is ReportItem r ? LockKey(r.Report.NaturalKey) : long.MinValue)
-            .ToList();
+        // SQLite has one writer (BEGIN IMMEDIATE), so it needs neither the locks nor the sort.
+        IEnumerable<int> order = LocksNaturalKeys
+            ? Enumerable.Range(0, items.Count).OrderBy(i => items[i] is ReportItem r ? LockKey(r.Report.NaturalKey) : long.MinValue).ToList()
+            : Enumerable.Range(0, items.Count);
         long? lastLock = null;
         foreach (var i in order)
         {
@@ -133,8 +138,8 @@ public abstract class SqlReportStore : IReportStore
                     outcomes[i] = new IngestOutcome(IngestStatus.Quarantined, null, q.Reason);
                     break;
                 case ReportItem r:
-                    var key = LockKey(r.Report.NaturalKey);
-                    if (lastLock != key)
+                    var key = LocksNaturalKeys ? LockKey(r.Report.NaturalKey) : 0;
+                    if (LocksNaturalKeys && lastLock != key)
                     {
                         await LockAsync(connection, tx, key, cancellationToken).ConfigureAwait(false);
                         lastLock = key;
@@ -147,6 +152,7 @@ public abstract class SqlReportStore : IReportStore
             }
         }
 
+        await writer.FlushAggregatesAsync(cancellationToken).ConfigureAwait(false);
         await tx.CommitAsync(cancellationToken).ConfigureAwait(false);
         return outcomes;
     }
@@ -166,6 +172,11 @@ public abstract class SqlReportStore : IReportStore
         private readonly DbTransaction tx;
         private readonly long now;
 
+        // Deltas of the daily aggregates accumulated over the batch and written once, in key order, before commit.
+        private readonly SortedDictionary<long, (long Reports, long Ok, long Failed)> dailyTotals = [];
+        private readonly SortedDictionary<(long Day, string ResultType), (long Reports, long Failed)> dailyFailures = new(
+            Comparer<(long Day, string ResultType)>.Create((a, b) => a.Day != b.Day ? a.Day.CompareTo(b.Day) : string.CompareOrdinal(a.ResultType, b.ResultType)));
+
         public BatchWriter(SqlReportStore store, DbConnection connection, DbTransaction tx, long now)
         {
             _ = store;
@@ -173,16 +184,19 @@ public abstract class SqlReportStore : IReportStore
             this.tx = tx;
             this.now = now;
             lookup = Command(connection, tx,
-                "SELECT id, content_sha256, revision FROM reports WHERE sender = @s AND report_id = @r AND start_utc = @a AND end_utc = @b");
-            Params(lookup, "@s", "@r", "@a", "@b");
+                "SELECT id, revision FROM reports WHERE sender = @s AND report_id = @r AND start_utc = @a AND end_utc = @b AND content_sha256 = @h");
+            Params(lookup, "@s", "@r", "@a", "@b", "@h");
             insertReport = Command(connection, tx, """
                 INSERT INTO reports (sender, organization_name, contact_info, report_id, start_utc, end_utc, day, content_sha256, revision,
                     is_current, successful_sessions, failed_sessions, deviation_codes, deviations, source_kind, source_name, tenant,
                     message_id, file_name, received_utc, raw_format, raw)
-                VALUES (@s, @o, @c, @r, @a, @b, @d, @h, @v, 1, @ok, @fail, @codes, @dev, @sk, @sn, @t, @m, @f, @now, @rf, @raw)
-                ON CONFLICT DO NOTHING RETURNING id
+                SELECT @s, @o, @c, @r, @a, @b, @d, @h,
+                    COALESCE((SELECT MAX(revision) FROM reports WHERE sender = @s AND report_id = @r AND start_utc = @a AND end_utc = @b), 0) + 1,
+                    1, @ok, @fail, @codes, @dev, @sk, @sn, @t, @m, @f, @now, @rf, @raw
+                WHERE 1 = 1
+                ON CONFLICT DO NOTHING RETURNING id, revision
                 """);
-            Params(insertReport, "@s", "@o", "@c", "@r", "@a", "@b", "@d", "@h", "@v", "@ok", "@fail", "@codes", "@dev", "@sk", "@sn", "@t", "@m", "@f", "@now", "@rf", "@raw");
+            Params(insertReport, "@s", "@o", "@c", "@r", "@a", "@b", "@d", "@h", "@ok", "@fail", "@codes", "@dev", "@sk", "@sn", "@t", "@m", "@f", "@now", "@rf", "@raw");
             insertPolicy = Command(connection, tx, """
                 INSERT INTO policies (report_pk, seq, policy_type, policy_domain, policy_strings, mx_hosts, sts_mode, sts_max_age, sts_mx,
                     tlsa_records, successful_sessions, failed_sessions, day, sender, is_current)
@@ -214,49 +228,47 @@ public abstract class SqlReportStore : IReportStore
             var hash = Convert.ToHexStringLower(r.ContentSha256);
             var start = r.Start.ToUnixTimeSeconds();
             var end = r.End.ToUnixTimeSeconds();
-            Set(lookup, r.Sender, r.ReportId, start, end);
-            var earlier = new List<long>();
-            var revision = 0;
-            {
-                var reader = await lookup.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using var readerScope = reader.ConfigureAwait(false);
+            var deviations = r.Deviations.Count == 0
+                ? "[]"
+                : JsonSerializer.Serialize(r.Deviations.Select(d => new StoredDeviation(d.Code, d.Severity.ToString().ToLowerInvariant(), d.Message)), JsonOptions);
 
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    var id = Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture);
-                    var rev = Convert.ToInt32(reader.GetValue(2), CultureInfo.InvariantCulture);
-                    if (reader.GetString(1) == hash)
-                    {
-                        return new IngestOutcome(IngestStatus.Duplicate, r.ReportId, "already stored", rev, id);
-                    }
-
-                    earlier.Add(id);
-                    revision = Math.Max(revision, rev);
-                }
-            }
-
-            foreach (var id in earlier)
-            {
-                foreach (var table in new[] { "reports SET is_current = 0 WHERE id", "policies SET is_current = 0 WHERE report_pk", "failures SET is_current = 0 WHERE report_pk" })
-                {
-                    var update = Command(connection, tx, $"UPDATE {table} = @id");
-                    await using var updateScope = update.ConfigureAwait(false);
-                    Add(update, "@id", id);
-                    await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            var deviations = JsonSerializer.Serialize(r.Deviations.Select(d => new StoredDeviation(d.Code, d.Severity.ToString().ToLowerInvariant(), d.Message)), JsonOptions);
-            Set(insertReport, r.Sender, r.OrganizationName, r.ContactInfo, r.ReportId, start, end, r.Day, hash, revision + 1,
-                r.SuccessfulSessions, r.FailedSessions, string.Join(' ', r.Deviations.Select(d => d.Code)), deviations,
+            // One statement in the common case: the insert numbers the revision itself (the natural key's highest
+            // revision + 1) and the unique index on natural key + content hash turns a duplicate into no row.
+            Set(insertReport, r.Sender, r.OrganizationName, r.ContactInfo, r.ReportId, start, end, r.Day, hash,
+                r.SuccessfulSessions, r.FailedSessions, r.Deviations.Count == 0 ? string.Empty : string.Join(' ', r.Deviations.Select(d => d.Code)), deviations,
                 r.Source.Kind, r.Source.Name, r.Source.Tenant, r.Source.MessageId, r.Source.FileName, now, r.RawFormat, r.RawCompressed);
-            var inserted = await insertReport.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-            if (inserted is null or DBNull)
+            long reportPk;
+            int revision;
             {
-                return new IngestOutcome(IngestStatus.Duplicate, r.ReportId, "already stored");
+                var inserted = await insertReport.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using var insertedScope = inserted.ConfigureAwait(false);
+                if (!await inserted.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    reportPk = 0;
+                    revision = 0;
+                }
+                else
+                {
+                    reportPk = Convert.ToInt64(inserted.GetValue(0), CultureInfo.InvariantCulture);
+                    revision = Convert.ToInt32(inserted.GetValue(1), CultureInfo.InvariantCulture);
+                }
             }
 
-            var reportPk = Convert.ToInt64(inserted, CultureInfo.InvariantCulture);
+            if (revision == 0)
+            {
+                Set(lookup, r.Sender, r.ReportId, start, end, hash);
+                var existing = await lookup.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using var existingScope = existing.ConfigureAwait(false);
+                return await existing.ReadAsync(cancellationToken).ConfigureAwait(false)
+                    ? new IngestOutcome(IngestStatus.Duplicate, r.ReportId, "already stored", Convert.ToInt32(existing.GetValue(1), CultureInfo.InvariantCulture), Convert.ToInt64(existing.GetValue(0), CultureInfo.InvariantCulture))
+                    : new IngestOutcome(IngestStatus.Duplicate, r.ReportId, "already stored");
+            }
+
+            if (revision > 1)
+            {
+                await SupersedeAsync(r, start, end, reportPk, cancellationToken).ConfigureAwait(false);
+            }
+
             var seq = 0;
             foreach (var p in r.Policies)
             {
@@ -271,7 +283,119 @@ public abstract class SqlReportStore : IReportStore
                 }
             }
 
-            return new IngestOutcome(IngestStatus.Imported, r.ReportId, revision == 0 ? null : $"revision {revision + 1}: same natural key, different content", revision + 1, reportPk);
+            AddTotals(r.Day, 1, r.SuccessfulSessions, r.FailedSessions);
+            foreach (var g in r.Policies.SelectMany(p => p.Failures).GroupBy(f => f.ResultType, StringComparer.Ordinal))
+            {
+                AddFailures(r.Day, g.Key, 1, g.Sum(f => f.FailedSessions));
+            }
+
+            return new IngestOutcome(IngestStatus.Imported, r.ReportId, revision == 1 ? null : $"revision {revision}: same natural key, different content", revision, reportPk);
+        }
+
+        /// <summary>Writes the batch's aggregate deltas (upserts in key order, so concurrent PostgreSQL writers cannot deadlock).</summary>
+        public async Task FlushAggregatesAsync(CancellationToken cancellationToken)
+        {
+            if (dailyTotals.Count > 0)
+            {
+                var cmd = Command(connection, tx, """
+                    INSERT INTO daily_totals (day, reports, successful_sessions, failed_sessions) VALUES (@d, @n, @ok, @fail)
+                    ON CONFLICT (day) DO UPDATE SET reports = daily_totals.reports + excluded.reports,
+                        successful_sessions = daily_totals.successful_sessions + excluded.successful_sessions,
+                        failed_sessions = daily_totals.failed_sessions + excluded.failed_sessions
+                    """);
+                await using var cmdScope = cmd.ConfigureAwait(false);
+                Params(cmd, "@d", "@n", "@ok", "@fail");
+                foreach (var (day, (n, ok, failed)) in dailyTotals)
+                {
+                    if ((n, ok, failed) != (0, 0, 0))
+                    {
+                        Set(cmd, day, n, ok, failed);
+                        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            if (dailyFailures.Count > 0)
+            {
+                var cmd = Command(connection, tx, """
+                    INSERT INTO daily_failures (day, result_type, reports, failed_sessions) VALUES (@d, @rt, @n, @fail)
+                    ON CONFLICT (day, result_type) DO UPDATE SET reports = daily_failures.reports + excluded.reports,
+                        failed_sessions = daily_failures.failed_sessions + excluded.failed_sessions
+                    """);
+                await using var cmdScope = cmd.ConfigureAwait(false);
+                Params(cmd, "@d", "@rt", "@n", "@fail");
+                foreach (var ((day, type), (n, failed)) in dailyFailures)
+                {
+                    if ((n, failed) != (0, 0))
+                    {
+                        Set(cmd, day, type, n, failed);
+                        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+
+            dailyTotals.Clear();
+            dailyFailures.Clear();
+        }
+
+        // A new revision was stored: the earlier current one(s) of the natural key stop counting (kept for audit),
+        // and their contribution leaves the aggregates.
+        private async Task SupersedeAsync(NormalizedReport r, long start, long end, long newPk, CancellationToken cancellationToken)
+        {
+            var superseded = new List<(long Id, long Ok, long Failed)>();
+            {
+                var cmd = Command(connection, tx, """
+                    SELECT id, successful_sessions, failed_sessions FROM reports
+                    WHERE sender = @s AND report_id = @r AND start_utc = @a AND end_utc = @b AND is_current = 1 AND id <> @id
+                    """);
+                await using var cmdScope = cmd.ConfigureAwait(false);
+                Params(cmd, "@s", "@r", "@a", "@b", "@id");
+                Set(cmd, r.Sender, r.ReportId, start, end, newPk);
+                var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using var readerScope = reader.ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    superseded.Add((Convert.ToInt64(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture)));
+                }
+            }
+
+            foreach (var (id, ok, failed) in superseded)
+            {
+                await SubtractAsync(id, r.Day, ok, failed, cancellationToken).ConfigureAwait(false);
+                foreach (var table in new[] { "reports SET is_current = 0 WHERE id", "policies SET is_current = 0 WHERE report_pk", "failures SET is_current = 0 WHERE report_pk" })
+                {
+                    var update = Command(connection, tx, $"UPDATE {table} = @id");
+                    await using var updateScope = update.ConfigureAwait(false);
+                    Add(update, "@id", id);
+                    await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+
+        private async Task SubtractAsync(long reportPk, long day, long ok, long failed, CancellationToken cancellationToken)
+        {
+            AddTotals(day, -1, -ok, -failed);
+            var cmd = Command(connection, tx, "SELECT result_type, SUM(failed_sessions) FROM failures WHERE report_pk = @id GROUP BY result_type");
+            await using var cmdScope = cmd.ConfigureAwait(false);
+            Add(cmd, "@id", reportPk);
+            var reader = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                AddFailures(day, reader.GetString(0), -1, -Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture));
+            }
+        }
+
+        private void AddTotals(long day, long reports, long ok, long failed)
+        {
+            var t = dailyTotals.GetValueOrDefault(day);
+            dailyTotals[day] = (t.Reports + reports, t.Ok + ok, t.Failed + failed);
+        }
+
+        private void AddFailures(long day, string resultType, long reports, long failed)
+        {
+            var t = dailyFailures.GetValueOrDefault((day, resultType));
+            dailyFailures[(day, resultType)] = (t.Reports + reports, t.Failed + failed);
         }
 
         public async ValueTask DisposeAsync()
@@ -328,7 +452,11 @@ public abstract class SqlReportStore : IReportStore
     }
 
     public Task<SummaryResult> SummaryAsync(SummaryQuery query, CancellationToken cancellationToken = default) =>
-        ReportQueriesSql.SummaryAsync(this, query, cancellationToken);
+        ReportQueriesSql.SummaryAsync(this, query, useAggregates: true, cancellationToken);
+
+    /// <summary>The summary computed from the detail rows only (never the daily aggregates): the reference the aggregates are tested against.</summary>
+    internal Task<SummaryResult> SummaryFromDetailAsync(SummaryQuery query, CancellationToken cancellationToken = default) =>
+        ReportQueriesSql.SummaryAsync(this, query, useAggregates: false, cancellationToken);
 
     public Task<IReadOnlyList<StoredReport>> FindAsync(string reportId, CancellationToken cancellationToken = default) =>
         ReportQueriesSql.FindAsync(this, reportId, cancellationToken);

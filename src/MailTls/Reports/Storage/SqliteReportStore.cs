@@ -45,7 +45,7 @@ public sealed class SqliteReportStore : SqlReportStore
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await ExecAsync(connection, null,
-                $"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout={(int)Limits.ReportStoreBusyTimeout.TotalMilliseconds}",
+                $"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-32768; PRAGMA busy_timeout={(int)Limits.ReportStoreBusyTimeout.TotalMilliseconds}",
                 cancellationToken).ConfigureAwait(false);
             return connection;
         }
