@@ -39,6 +39,7 @@ public sealed class SocketmapServer : IAsyncDisposable
     private readonly CancellationTokenSource stopping = new();
     private readonly ResolverMetrics? metrics;
     private int active;
+    private int stopped;
 
     public SocketmapServer(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<string>> answer, SocketmapServerOptions? options = null, ResolverMetrics? metrics = null)
     {
@@ -92,6 +93,11 @@ public sealed class SocketmapServer : IAsyncDisposable
     /// <summary>Stops accepting, waits for pending replies up to the shutdown timeout, then closes everything.</summary>
     public async Task StopAsync()
     {
+        if (Interlocked.Exchange(ref stopped, 1) != 0)
+        {
+            return;
+        }
+
         foreach (var l in listeners)
         {
             if (l.LocalEndPoint is UnixDomainSocketEndPoint u && u.ToString() is { Length: > 0 } p && File.Exists(p))
