@@ -31,6 +31,10 @@ public sealed class ResolverHost : IAsyncDisposable
         var stub = new DnsStubResolver(new DnsStubResolverSettings
         {
             Servers = dnsServers,
+
+            // A sender must not act on data its validating resolver calls bogus: without CD, a bogus answer is SERVFAIL
+            // (→ TEMP, or the cached policy), as the peer sees it. The DANE check validates in process anyway.
+            CheckingDisabled = false,
             Timeout = timeout < Limits.DnsQueryTimeout ? timeout : Limits.DnsQueryTimeout,
         });
         var lookup = new DnsLookup(stub);
