@@ -235,4 +235,54 @@ public static class Limits
 
     /// <summary>A configuration file larger than this is not a configuration (thousands of domains fit in a few hundred KiB).</summary>
     public const int ServeConfigMaxBytes = 4 * 1024 * 1024;
+
+    // ---- resolver (socketmap policy daemon, issue 11) ----
+
+    /// <summary>Largest socketmap request payload: postfix-mta-sts-resolver's REQUEST_LIMIT; a Postfix key is a domain (≤ 255 octets) plus the map name.</summary>
+    public const int SocketmapRequestLimit = 1024;
+
+    /// <summary>Digits of a netstring length: a length over the request limit is rejected earlier; this only bounds a stream of leading zeros.</summary>
+    public const int NetstringMaxLengthDigits = 10;
+
+    /// <summary>Pipelined requests of one connection awaiting replies (postfix-mta-sts-resolver QUEUE_LIMIT); reading pauses beyond it.</summary>
+    public const int SocketmapPipelineLimit = 128;
+
+    /// <summary>A socketmap connection idle this long is closed; Postfix's own socketmap client closes idle connections after 10 s (ipc_idle) and reconnects.</summary>
+    public static readonly TimeSpan SocketmapIdleTimeout = TimeSpan.FromMinutes(5);
+
+    /// <summary>Connections served at once; each Postfix smtp process holds at most one (default_process_limit 100), so 4096 leaves room for several instances.</summary>
+    public const int SocketmapMaxConnections = 4096;
+
+    /// <summary>Time pending replies get on shutdown (mta-sts-daemon.yml shutdown_timeout default 20 s).</summary>
+    public static readonly TimeSpan SocketmapShutdownTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>Default DNS and policy fetch deadline of the resolver (mta-sts-daemon.yml timeout is 4 s; RFC 8461 §3.3 suggests up to a minute; 10 s as in check).</summary>
+    public static readonly TimeSpan ResolverFetchTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Minimum wait before fetching a policy id again after a failed fetch (RFC 8461 §3.3: "at least 5 minutes").</summary>
+    public static readonly TimeSpan ResolverFetchBackoff = TimeSpan.FromMinutes(5);
+
+    /// <summary>Cached policies are refreshed once older than min(max_age / 2, this) (RFC 8461 §10.2: daily).</summary>
+    public static readonly TimeSpan ResolverRefreshAfter = TimeSpan.FromDays(1);
+
+    /// <summary>How often the proactive refresh looks for due policies.</summary>
+    public static readonly TimeSpan ResolverRefreshInterval = TimeSpan.FromHours(1);
+
+    /// <summary>Answers reused without any DNS lookup (mta-sts-daemon.yml cache_grace default 60 s): the TXT id is re-checked at least this often.</summary>
+    public static readonly TimeSpan ResolverCacheGrace = TimeSpan.FromSeconds(60);
+
+    /// <summary>A TEMP answer is reused at most this long, so a transient failure clears quickly but a DNS outage does not cause a query storm.</summary>
+    public static readonly TimeSpan ResolverTempAnswerGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>In-memory answers held (postfix-tlspol caps at 50,000; mta-sts-daemon internal cache_size 10,000); cleared when full.</summary>
+    public const int ResolverMaxCachedAnswers = 100_000;
+
+    /// <summary>SQLite busy timeout of the policy cache (mta-sts-daemon sqlite timeout 5 s).</summary>
+    public static readonly TimeSpan ResolverStoreBusyTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>Proactive refreshes run at once (mta-sts-daemon concurrency_limit 100; fewer, to be polite to policy hosts).</summary>
+    public const int ResolverRefreshConcurrency = 16;
+
+    /// <summary>Largest resolver configuration file.</summary>
+    public const int ResolverConfigMaxBytes = 1024 * 1024;
 }
