@@ -22,7 +22,7 @@ public sealed record ServeConfigResult(ServeSettings? Settings, IReadOnlyList<st
 /// </summary>
 public static class ServeConfigLoader
 {
-    public const int DefaultAdminPort = 8461;
+    public const int DefaultAdminPort = 9461;
 
     public static async Task<ServeConfigResult> LoadFileAsync(string path, CancellationToken cancellationToken = default)
     {

@@ -94,7 +94,7 @@ public sealed class LabServeTests
             // a broken renewal: the previous certificate keeps serving, /healthz says so
             await File.WriteAllTextAsync(chainPath, "-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n");
             Assert.True(await EventuallyAsync(async () =>
-                (await RunAsync("curl", "-s", $"http://{ServeAddress}:8461/healthz")).Stdout.Contains("serve.cert.reload-failed", StringComparison.Ordinal)));
+                (await RunAsync("curl", "-s", $"http://{ServeAddress}:9461/healthz")).Stdout.Contains("serve.cert.reload-failed", StringComparison.Ordinal)));
             Assert.Equal(want, await ServedFingerprintAsync(host));
             var (still, _, stillErr) = await RunAsync("curl", "-sS", "--fail", $"https://{host}/.well-known/mta-sts.txt");
             Assert.True(still == 0, "curl with the broken file on disk: " + stillErr);
