@@ -120,7 +120,6 @@ public sealed class ServeRuntime : IDisposable
             }
 
             Volatile.Write(ref selfCheck, results.ToImmutable());
-            LastSelfCheck = Time.GetUtcNow();
             if (Settings.StateFile is { } statePath)
             {
                 try
@@ -136,6 +135,9 @@ public sealed class ServeRuntime : IDisposable
                     logger.LogError("cannot write the state file {Path}: {Error}", statePath, e.Message);
                 }
             }
+
+            // Published last: a completed self-check means its state is on disk too.
+            LastSelfCheck = Time.GetUtcNow();
         }
         finally
         {
