@@ -23,6 +23,7 @@ internal static class CliApp
         root.Subcommands.Add(DnssecCommand.Create(context));
         root.Subcommands.Add(ReportsCommand.Create(context));
         root.Subcommands.Add(CheckCommand.Create(context));
+        root.Subcommands.Add(ScanCommand.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
