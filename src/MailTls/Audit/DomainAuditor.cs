@@ -225,7 +225,7 @@ public sealed class DomainAuditor : IDisposable
         }
         else
         {
-            foreach (var m in mxRecords.Where(m => m.Exchange is not ("." or "")).OrderBy(m => m.Preference))
+            foreach (var m in mxRecords.Where(m => m.Exchange is not ("." or "")).OrderBy(m => m.Preference).ThenBy(m => m.Exchange, StringComparer.OrdinalIgnoreCase))
             {
                 var host = m.Exchange.TrimEnd('.').ToLowerInvariant();
                 if (!hosts.Any(h => h.Host == host))
@@ -236,7 +236,7 @@ public sealed class DomainAuditor : IDisposable
         }
 
         // ---- MTA-STS discovery and policy fetch ----
-        var discovery = stsTxt is null ? null : StsDiscovery.Evaluate(new StsTxtAnswer(stsTxt.Status, [.. stsTxt.Records.Select(r => r.Data.Strings)]));
+        var discovery = stsTxt is null ? null : StsDiscovery.Evaluate(new StsTxtAnswer(stsTxt.Status, [.. stsTxt.Records.Select(r => r.Data.Strings).OrderBy(t => string.Join('\0', t), StringComparer.Ordinal)]));
         findings.AddRange(discovery?.Findings ?? []);
         StsPolicyFetchResult? fetch = null;
         StsPolicy? policy = null;
@@ -268,7 +268,7 @@ public sealed class DomainAuditor : IDisposable
         }
         else
         {
-            rptSelection = TlsRptRecordSelector.Select([.. rptTxt.Records.Select(r => r.Data.Strings)]);
+            rptSelection = TlsRptRecordSelector.Select([.. rptTxt.Records.Select(r => r.Data.Strings).OrderBy(t => string.Join('\0', t), StringComparer.Ordinal)]);
             findings.AddRange(rptSelection.Findings);
             if (rptSelection.ParseResult?.Record is { } rpt)
             {
@@ -529,8 +529,9 @@ public sealed class DomainAuditor : IDisposable
         var aaaaTask = lookup.AaaaAsync(host, cancellationToken);
         var a = await aTask.ConfigureAwait(false);
         var aaaa = await aaaaTask.ConfigureAwait(false);
-        info.Addresses.AddRange(a.Records.Select(r => r.Data.Address));
-        info.Addresses.AddRange(aaaa.Records.Select(r => r.Data.Address));
+        // RRsets are unordered (RFC 2181 §5) and resolvers rotate them: a canonical order makes the report reproducible.
+        info.Addresses.AddRange(a.Records.Select(r => r.Data.Address).OrderBy(x => Convert.ToHexString(x.GetAddressBytes()), StringComparer.Ordinal));
+        info.Addresses.AddRange(aaaa.Records.Select(r => r.Data.Address).OrderBy(x => Convert.ToHexString(x.GetAddressBytes()), StringComparer.Ordinal));
         var primary = a.Records.Count > 0 || aaaa.Records.Count == 0 ? a : aaaa;
         if (primary.CnameChain.Count > 0)
         {
@@ -539,7 +540,7 @@ public sealed class DomainAuditor : IDisposable
             {
                 info.Findings.Add(AuditFindings.MxCname.Create(host,
                     $"MX target {host} is an alias (CNAME) for {info.CanonicalName}.",
-                    FindingList.Evidence(("cname", string.Join(" -> ", primary.CnameChain.Select(c => c.ToString()))))));
+                    FindingList.Evidence(("cname", string.Join(" -> ", primary.CnameChain.Select(WithoutTtl))))));
             }
         }
 
@@ -595,7 +596,7 @@ public sealed class DomainAuditor : IDisposable
             }
         }
 
-        var records = tlsa!.Records.Select(r => new TlsaRecord(r.Data.Usage, r.Data.Selector, r.Data.MatchingType, r.Data.Association)).ToList();
+        var records = tlsa!.Records.Select(r => new TlsaRecord(r.Data.Usage, r.Data.Selector, r.Data.MatchingType, r.Data.Association)).OrderBy(r => r.ToString(), StringComparer.Ordinal).ToList();
         if (addressDnssec.Status != DnssecStatus.Secure)
         {
             if (records.Count > 0)
@@ -653,6 +654,13 @@ public sealed class DomainAuditor : IDisposable
         var usable = records.Any(r => TlsaValidator.IsUsable(r));
         info.Tlsa = new TlsaAudit(owner, tlsa.Status, tlsaDnssec.Status, records, usable ? DaneState.Usable : DaneState.AllUnusable);
         return info;
+    }
+
+    /// <summary>A record in presentation format without its TTL (which counts down in resolver caches): reproducible evidence.</summary>
+    private static string WithoutTtl(DnsRecord record)
+    {
+        var parts = record.ToString().Split(' ', 3);
+        return parts.Length == 3 ? parts[0] + " " + parts[2] : record.ToString();
     }
 
     private static X509Certificate2? Leaf(IReadOnlyList<X509Certificate2> chain) => chain.Count > 0 ? chain[0] : null;
@@ -876,7 +884,7 @@ public sealed class DomainAuditor : IDisposable
     private async Task<CaaAudit> CaaAsync(string name, X509Certificate2 leaf, List<Finding> findings, CancellationToken cancellationToken)
     {
         var (answer, owner) = await caa.GetOrAdd(name, n => RelevantCaaAsync(n, cancellationToken)).ConfigureAwait(false);
-        var records = answer.Records.Select(r => r.Data).ToList();
+        var records = answer.Records.Select(r => r.Data).OrderBy(r => r.Tag, StringComparer.Ordinal).ThenBy(r => r.Value, StringComparer.Ordinal).ThenBy(r => r.Flags).ToList();
         var issuerDomains = options.CaaIssuers.DomainsFor(leaf);
         var issuer = CaaIssuerTable.IssuerName(leaf);
         if (answer.Status.IsTemporary())
