@@ -74,6 +74,7 @@ public sealed class DomainAuditor : IDisposable
     private readonly BoundedTaskCache<(string Host, IPAddress Address), StartTlsProbeResult> probes;
     private readonly BoundedTaskCache<string, (DnsAnswer<CaaData> Answer, string? Owner)> caa;
     private readonly ConcurrentDictionary<IPAddress, SemaphoreSlim> addressSlots = new();
+    private readonly BoundedTaskCache<(IReadOnlyList<X509Certificate2> Chain, string Host, string? Canonical), WebPkiResult> mxPki;
 
     public DomainAuditor(IDnsResolver resolver, TrustAnchors anchors, DomainAuditOptions? options = null)
     {
@@ -86,6 +87,7 @@ public sealed class DomainAuditor : IDisposable
         smtpSlots = new SemaphoreSlim(Math.Max(1, this.options.SmtpConcurrency));
         probes = new BoundedTaskCache<(string Host, IPAddress Address), StartTlsProbeResult>(this.options.SharedCacheMaxEntries);
         caa = new BoundedTaskCache<string, (DnsAnswer<CaaData> Answer, string? Owner)>(this.options.SharedCacheMaxEntries, StringComparer.Ordinal);
+        mxPki = new BoundedTaskCache<(IReadOnlyList<X509Certificate2>, string, string?), WebPkiResult>(this.options.SharedCacheMaxEntries, ChainKeyComparer.Instance);
     }
 
     /// <summary>STARTTLS probes started so far (each MX address and SNI once per run while cached).</summary>
@@ -671,7 +673,26 @@ public sealed class DomainAuditor : IDisposable
         return s.Length > 24 ? s[..24] + "…" : s;
     }
 
-    private WebPkiResult VerifyMx(IReadOnlyList<X509Certificate2> chain, HostInfo h, DateTimeOffset now)
+    /// <summary>
+    /// The WebPKI verdict of a probed chain for an MX host: computed once per probe session and host in a run (the
+    /// session is shared by every domain behind that MX, and X509Chain building is the costliest step of a domain).
+    /// </summary>
+    private WebPkiResult VerifyMx(IReadOnlyList<X509Certificate2> chain, HostInfo h, DateTimeOffset now) =>
+        mxPki.GetOrAdd((chain, h.Host, h.CanonicalName), _ => Task.FromResult(VerifyMxUncached(chain, h, now))).Result;
+
+    /// <summary>Keys chains by reference (the probe session's list), host names by value.</summary>
+    private sealed class ChainKeyComparer : IEqualityComparer<(IReadOnlyList<X509Certificate2> Chain, string Host, string? Canonical)>
+    {
+        public static readonly ChainKeyComparer Instance = new();
+
+        public bool Equals((IReadOnlyList<X509Certificate2> Chain, string Host, string? Canonical) x, (IReadOnlyList<X509Certificate2> Chain, string Host, string? Canonical) y) =>
+            ReferenceEquals(x.Chain, y.Chain) && string.Equals(x.Host, y.Host, StringComparison.Ordinal) && string.Equals(x.Canonical, y.Canonical, StringComparison.Ordinal);
+
+        public int GetHashCode((IReadOnlyList<X509Certificate2> Chain, string Host, string? Canonical) obj) =>
+            HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Chain), StringComparer.Ordinal.GetHashCode(obj.Host), obj.Canonical is null ? 0 : StringComparer.Ordinal.GetHashCode(obj.Canonical));
+    }
+
+    private WebPkiResult VerifyMxUncached(IReadOnlyList<X509Certificate2> chain, HostInfo h, DateTimeOffset now)
     {
         var pki = WebPkiVerifier.Verify(chain, h.Host, now, options.PolicyFetch.TrustedRoots);
         if (pki.Status == WebPkiStatus.NameMismatch && h.CanonicalName is { } canonical)
