@@ -198,8 +198,11 @@ public static class Limits
     /// <summary>STARTTLS probes to one IP address at once (politeness toward shared MX hosts; zgrab2 limits per IP too).</summary>
     public const int ScanPerAddressConcurrency = 2;
 
-    /// <summary>Probe results and CAA answers the auditor keeps for reuse; the oldest beyond are dropped (memory flat in the number of domains).</summary>
+    /// <summary>Probe results and MX certificate verdicts the auditor keeps for reuse (each cache); the oldest beyond are dropped (memory flat in the number of domains).</summary>
     public const int AuditSharedCacheMaxEntries = 10_000;
+
+    /// <summary>Policy fetches and CAA answers (keyed by a domain's own names, so rarely reused; a fetch holds a certificate chain) kept by the auditor.</summary>
+    public const int AuditPerDomainCacheMaxEntries = 1_000;
 
     /// <summary>DNS responses a scan keeps (the shared hoster names are asked first and stay); a fixed bound so memory does not grow with the domain list.</summary>
     public const int ScanDnsCacheMaxEntries = 20_000;

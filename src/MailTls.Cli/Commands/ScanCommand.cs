@@ -171,7 +171,7 @@ internal static class ScanCommand
             var elapsed = clock.Elapsed;
             if (console.Json)
             {
-                JsonOutput.Write(console, SummaryJson(summary, parts, elapsed, interrupted, auditor.ProbesStarted, outputPath));
+                JsonOutput.Write(console, SummaryJson(summary, parts, elapsed, interrupted, auditor.ProbesStarted, auditor.PolicyFetchesStarted, outputPath));
             }
             else
             {
@@ -320,7 +320,7 @@ internal static class ScanCommand
         return count;
     }
 
-    internal static JsonObject SummaryJson(ScanSummary s, AuditParts parts, TimeSpan elapsed, bool interrupted, int probes, string? output)
+    internal static JsonObject SummaryJson(ScanSummary s, AuditParts parts, TimeSpan elapsed, bool interrupted, int probes, int fetches, string? output)
     {
         var errors = new JsonObject();
         foreach (var (code, count) in s.ErrorsByCode)
@@ -354,6 +354,7 @@ internal static class ScanCommand
             ["top_findings"] = new JsonArray([.. s.TopFindings().Select(kv => (JsonNode)new JsonObject { ["code"] = kv.Key, ["domains"] = kv.Value })]),
             ["slowest_hosts"] = new JsonArray([.. s.SlowestHosts().Select(h => (JsonNode)new JsonObject { ["host"] = h.Host, ["address"] = h.Address, ["seconds"] = h.Seconds })]),
             ["smtp_probes"] = probes,
+            ["policy_fetches"] = fetches,
             ["elapsed_seconds"] = Math.Round(elapsed.TotalSeconds, 2),
             ["domains_per_second"] = Math.Round(s.Domains / Math.Max(0.001, elapsed.TotalSeconds), 1),
             ["output"] = output,

@@ -75,6 +75,7 @@ public sealed class DomainAuditor : IDisposable
     private readonly BoundedTaskCache<string, (DnsAnswer<CaaData> Answer, string? Owner)> caa;
     private readonly ConcurrentDictionary<IPAddress, SemaphoreSlim> addressSlots = new();
     private readonly BoundedTaskCache<(IReadOnlyList<X509Certificate2> Chain, string Host, string? Canonical), WebPkiResult> mxPki;
+    private readonly BoundedTaskCache<(string Domain, string Id), StsPolicyFetchResult> policies;
 
     public DomainAuditor(IDnsResolver resolver, TrustAnchors anchors, DomainAuditOptions? options = null)
     {
@@ -86,12 +87,16 @@ public sealed class DomainAuditor : IDisposable
         prober = new StartTlsProber(this.options.Smtp);
         smtpSlots = new SemaphoreSlim(Math.Max(1, this.options.SmtpConcurrency));
         probes = new BoundedTaskCache<(string Host, IPAddress Address), StartTlsProbeResult>(this.options.SharedCacheMaxEntries);
-        caa = new BoundedTaskCache<string, (DnsAnswer<CaaData> Answer, string? Owner)>(this.options.SharedCacheMaxEntries, StringComparer.Ordinal);
+        caa = new BoundedTaskCache<string, (DnsAnswer<CaaData> Answer, string? Owner)>(Math.Min(this.options.SharedCacheMaxEntries, Limits.AuditPerDomainCacheMaxEntries), StringComparer.Ordinal);
+        policies = new BoundedTaskCache<(string, string), StsPolicyFetchResult>(Math.Min(this.options.SharedCacheMaxEntries, Limits.AuditPerDomainCacheMaxEntries));
         mxPki = new BoundedTaskCache<(IReadOnlyList<X509Certificate2>, string, string?), WebPkiResult>(this.options.SharedCacheMaxEntries, ChainKeyComparer.Instance);
     }
 
     /// <summary>STARTTLS probes started so far (each MX address and SNI once per run while cached).</summary>
     public int ProbesStarted => probes.Created;
+
+    /// <summary>Policy fetches started so far (one per policy host and id while cached).</summary>
+    public int PolicyFetchesStarted => policies.Created;
 
     public void Dispose()
     {
@@ -242,9 +247,10 @@ public sealed class DomainAuditor : IDisposable
         findings.AddRange(discovery?.Findings ?? []);
         StsPolicyFetchResult? fetch = null;
         StsPolicy? policy = null;
-        if (discovery is StsDiscoveryResult.Found)
+        if (discovery is StsDiscoveryResult.Found found)
         {
-            fetch = await fetcher.FetchAsync(name, cancellationToken).ConfigureAwait(false);
+            // One fetch per policy host and id in a run (a list may name a domain twice; RFC 8461 §3.3: the id names the policy).
+            fetch = await policies.GetOrAdd((name, found.Record.Id), _ => fetcher.FetchAsync(name, cancellationToken)).ConfigureAwait(false);
             findings.AddRange(FetchFindings(name, fetch, now));
             var body = fetch switch
             {

@@ -26,19 +26,50 @@ public sealed class LabScanTests
             .Select(d => d.GetProperty("domain").GetString()!)];
     });
 
-    private static readonly Lazy<Task<Dictionary<string, string>>> Uninterrupted = new(async () =>
+    private static readonly Lazy<Task<(Dictionary<string, string> Lines, JsonNode Summary, string Path)>> Run1 = new(async () =>
     {
         var list = ListFile("# checked scenario domains of plan.json\n\n");
         var output = list + ".jsonl";
-        var (code, _, err) = await CliRun.RunAsync(["scan", list, "--output", output, "--concurrency", "16", .. Common]);
+        var (code, stdout, err) = await CliRun.RunAsync(["scan", list, "--output", output, "--concurrency", "16", "--json", .. Common]);
         Assert.True(code is 0 or 1, $"exit {code}: {err}");
-        return ReadLines(output);
+        return (ReadLines(output), JsonNode.Parse(stdout)!, output);
     });
+
+    private static async Task<Dictionary<string, string>> UninterruptedAsync() => (await Run1.Value).Lines;
+
+    [Fact]
+    public async Task Each_mx_address_and_name_is_probed_once_and_each_policy_fetched_once()
+    {
+        var (lines, summary, path) = await Run1.Value;
+        var pairs = new HashSet<string>(StringComparer.Ordinal);
+        var fetches = 0;
+        foreach (var line in File.ReadAllLines(path))
+        {
+            var o = JsonNode.Parse(line)!;
+            fetches += o["mta_sts"]!["fetch"] is null ? 0 : 1;
+            foreach (var mx in o["mx"]!.AsArray())
+            {
+                foreach (var r in mx!["results"]!.AsArray())
+                {
+                    if (r!["smtp"] is not null)
+                    {
+                        pairs.Add(mx["host"]!.GetValue<string>() + " " + r["ip"]!.GetValue<string>());
+                    }
+                }
+            }
+        }
+
+        Assert.Equal(Domains.Value.Count, lines.Count);
+        Assert.Equal(Domains.Value.Count, summary["domains"]!.GetValue<int>());
+        Assert.Equal(pairs.Count, summary["smtp_probes"]!.GetValue<int>());
+        Assert.Equal(fetches, summary["policy_fetches"]!.GetValue<int>());
+        Assert.Equal(lines.Values.Count(l => JsonNode.Parse(l)!["mta_sts"]!["policy"] is not null), summary["with_mta_sts"]!.GetValue<int>());
+    }
 
     [Fact]
     public async Task Each_scan_line_equals_the_check_of_that_domain()
     {
-        var scanned = await Uninterrupted.Value;
+        var scanned = await UninterruptedAsync();
         Assert.Equal(Domains.Value.Order(StringComparer.Ordinal), scanned.Keys.Order(StringComparer.Ordinal));
         using var slots = new SemaphoreSlim(6);
         var mismatches = await Task.WhenAll(Domains.Value.Select(async d =>
@@ -63,7 +94,7 @@ public sealed class LabScanTests
     [Fact]
     public async Task An_interrupted_scan_resumed_ends_with_the_same_results()
     {
-        var full = await Uninterrupted.Value;
+        var full = await UninterruptedAsync();
         var list = ListFile(string.Empty);
         var output = list + ".jsonl";
         const int stopAfter = 5;
