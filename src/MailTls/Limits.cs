@@ -285,4 +285,30 @@ public static class Limits
 
     /// <summary>Largest resolver configuration file.</summary>
     public const int ResolverConfigMaxBytes = 1024 * 1024;
+
+    // ---- mailtls scan (issue 6) ----
+
+    /// <summary>Domains audited at once by <c>scan</c>: DNS and policy work is latency-bound, so many in flight; the default keeps two cores busy without piling up timeouts.</summary>
+    public const int ScanDefaultConcurrency = 64;
+
+    /// <summary>Upper bound of <c>scan --concurrency</c>: beyond it sockets and timeouts, not throughput, grow.</summary>
+    public const int ScanMaxConcurrency = 4096;
+
+    /// <summary>STARTTLS probes to one IP address at once (politeness toward shared MX hosts; zgrab2 limits per IP too).</summary>
+    public const int ScanPerAddressConcurrency = 2;
+
+    /// <summary>Probe results and MX certificate verdicts the auditor keeps for reuse (each cache); the oldest beyond are dropped (memory flat in the number of domains).</summary>
+    public const int AuditSharedCacheMaxEntries = 10_000;
+
+    /// <summary>Policy fetches and CAA answers (keyed by a domain's own names, so rarely reused; a fetch holds a certificate chain) kept by the auditor.</summary>
+    public const int AuditPerDomainCacheMaxEntries = 1_000;
+
+    /// <summary>DNS responses a scan keeps (the shared hoster names are asked first and stay); a fixed bound so memory does not grow with the domain list.</summary>
+    public const int ScanDnsCacheMaxEntries = 20_000;
+
+    /// <summary>Rows of the summary's "most frequent findings" and "slowest hosts" tables.</summary>
+    public const int ScanSummaryTopRows = 10;
+
+    /// <summary>One line of a scan input or of a JSONL output read for <c>--resume</c> (a check object with full chains is ~50 KB).</summary>
+    public const int ScanMaxLineChars = 4 * 1024 * 1024;
 }

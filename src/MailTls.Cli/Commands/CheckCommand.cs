@@ -56,38 +56,12 @@ internal static class CheckCommand
                 throw new UsageException("--timeout must be between 0 and 300 seconds");
             }
 
-            var extra = new List<(string, string[])>();
-            foreach (var text in (parse.GetValue(caaIssuer) ?? []).Append(Environment.GetEnvironmentVariable("MAILTLS_CAA_ISSUERS") ?? string.Empty))
-            {
-                extra.AddRange(CaaIssuerTable.Parse(text, out var errors));
-                if (errors.Count > 0)
-                {
-                    throw new UsageException("--caa-issuer " + string.Join("; ", errors));
-                }
-            }
-
+            var caaTable = CaaIssuers(parse.GetValue(caaIssuer) ?? []);
             var servers = await DnssecCommand.ServersAsync(parse.GetValue(resolver) ?? [], cancellationToken);
             var anchors = await DnssecCommand.AnchorsAsync(parse.GetValue(anchorFile), cancellationToken);
             var step = TimeSpan.FromSeconds(seconds);
-            var stub = new DnsStubResolver(new DnsStubResolverSettings
-            {
-                Servers = servers,
-                Timeout = step < Limits.DnsQueryTimeout ? step : Limits.DnsQueryTimeout,
-            });
-            var options = new DomainAuditOptions
-            {
-                ProbeSmtp = !parse.GetValue(noSmtp),
-                PolicyFetch = new StsPolicyFetcherOptions { Timeout = step },
-                Smtp = new StartTlsProberOptions
-                {
-                    ConnectTimeout = step < Limits.SmtpConnectTimeout ? step : Limits.SmtpConnectTimeout,
-                    BannerTimeout = step,
-                    CommandTimeout = step,
-                    HandshakeTimeout = step,
-                    ProbeTimeout = step * 2,
-                },
-                CaaIssuers = new CaaIssuerTable(extra),
-            };
+            var stub = Stub(servers, step);
+            var options = Options(step, !parse.GetValue(noSmtp), caaTable);
             using var auditor = new DomainAuditor(new CachingDnsResolver(stub), anchors, options);
             using var slots = new SemaphoreSlim(Limits.CheckDomainConcurrency);
             var results = await Task.WhenAll(names.Select(async n =>
@@ -129,4 +103,44 @@ internal static class CheckCommand
         });
         return command;
     }
+
+    /// <summary>The CAA issuer table from <c>--caa-issuer</c> values and <c>$MAILTLS_CAA_ISSUERS</c> (shared with scan).</summary>
+    internal static CaaIssuerTable CaaIssuers(IEnumerable<string> values)
+    {
+        var extra = new List<(string, string[])>();
+        foreach (var text in values.Append(Environment.GetEnvironmentVariable("MAILTLS_CAA_ISSUERS") ?? string.Empty))
+        {
+            extra.AddRange(CaaIssuerTable.Parse(text, out var errors));
+            if (errors.Count > 0)
+            {
+                throw new UsageException("--caa-issuer " + string.Join("; ", errors));
+            }
+        }
+
+        return new CaaIssuerTable(extra);
+    }
+
+    /// <summary>The stub resolver of a check or scan run with the per-step deadline.</summary>
+    internal static DnsStubResolver Stub(IReadOnlyList<System.Net.IPEndPoint> servers, TimeSpan step) => new(new DnsStubResolverSettings
+    {
+        Servers = servers,
+        Timeout = step < Limits.DnsQueryTimeout ? step : Limits.DnsQueryTimeout,
+    });
+
+    /// <summary>Audit options of a check or scan run: <c>--timeout</c> applied to every network step.</summary>
+    internal static DomainAuditOptions Options(TimeSpan step, bool probeSmtp, CaaIssuerTable caaIssuers) => new()
+    {
+        ProbeSmtp = probeSmtp,
+        PolicyFetch = new StsPolicyFetcherOptions { Timeout = step },
+        Smtp = new StartTlsProberOptions
+        {
+            ConnectTimeout = step < Limits.SmtpConnectTimeout ? step : Limits.SmtpConnectTimeout,
+            BannerTimeout = step,
+            CommandTimeout = step,
+            HandshakeTimeout = step,
+            ProbeTimeout = step * 2,
+        },
+        CaaIssuers = caaIssuers,
+    };
+
 }

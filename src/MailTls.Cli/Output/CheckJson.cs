@@ -217,7 +217,12 @@ internal static class CheckJson
         ["verdict"] = Kebab(c.Verdict.ToString()),
     };
 
-    private static JsonObject Certificate(X509Certificate2 c) => new()
+    /// <summary>Certificate JSON per certificate instance: a scan shows the same MX chains for thousands of domains.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<X509Certificate2, JsonObject> Certificates = [];
+
+    private static JsonObject Certificate(X509Certificate2 c) => (JsonObject)Certificates.GetValue(c, CertificateUncached).DeepClone();
+
+    private static JsonObject CertificateUncached(X509Certificate2 c) => new()
     {
         ["subject"] = c.Subject,
         ["issuer"] = c.Issuer,

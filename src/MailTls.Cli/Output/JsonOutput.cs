@@ -14,6 +14,15 @@ internal static class JsonOutput
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    private static readonly JsonSerializerOptions LineOptions = new()
+    {
+        WriteIndented = false,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>One JSON value on one line (JSONL: <c>scan --output</c>).</summary>
+    public static string Line(JsonNode node) => node.ToJsonString(LineOptions);
+
     public static void Write(CliConsole console, JsonNode node)
     {
         console.Out.WriteLine(node.ToJsonString(Options));

@@ -29,6 +29,29 @@ public sealed record DomainAuditOptions
     public int SmtpConcurrency { get; init; } = Limits.CheckSmtpConcurrency;
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>What to check (<c>scan --only</c>); <see cref="AuditParts.All"/> is the full check.</summary>
+    public AuditParts Parts { get; init; } = AuditParts.All;
+
+    /// <summary>Concurrent STARTTLS probes to one IP address (politeness toward shared MX hosts).</summary>
+    public int PerAddressConcurrency { get; init; } = Limits.ScanPerAddressConcurrency;
+
+    /// <summary>Probe results and CAA answers kept for reuse across domains; beyond it the oldest are dropped.</summary>
+    public int SharedCacheMaxEntries { get; init; } = Limits.AuditSharedCacheMaxEntries;
+}
+
+/// <summary>The parts of a domain audit (<c>mailtls scan --only</c>).</summary>
+[Flags]
+public enum AuditParts
+{
+    None = 0,
+    MtaSts = 1,
+    TlsRpt = 2,
+    Dane = 4,
+    Dnssec = 8,
+    Smtp = 16,
+    Caa = 32,
+    All = MtaSts | TlsRpt | Dane | Dnssec | Smtp | Caa,
 }
 
 /// <summary>
@@ -48,8 +71,11 @@ public sealed class DomainAuditor : IDisposable
     private readonly StsPolicyFetcher fetcher;
     private readonly StartTlsProber prober;
     private readonly SemaphoreSlim smtpSlots;
-    private readonly ConcurrentDictionary<(string Host, IPAddress Address), Lazy<Task<StartTlsProbeResult>>> probes = new();
-    private readonly ConcurrentDictionary<string, Lazy<Task<(DnsAnswer<CaaData> Answer, string? Owner)>>> caa = new(StringComparer.Ordinal);
+    private readonly BoundedTaskCache<(string Host, IPAddress Address), StartTlsProbeResult> probes;
+    private readonly BoundedTaskCache<string, (DnsAnswer<CaaData> Answer, string? Owner)> caa;
+    private readonly ConcurrentDictionary<IPAddress, SemaphoreSlim> addressSlots = new();
+    private readonly BoundedTaskCache<(IReadOnlyList<X509Certificate2> Chain, string Host, string? Canonical), WebPkiResult> mxPki;
+    private readonly BoundedTaskCache<(string Domain, string Id), StsPolicyFetchResult> policies;
 
     public DomainAuditor(IDnsResolver resolver, TrustAnchors anchors, DomainAuditOptions? options = null)
     {
@@ -60,12 +86,26 @@ public sealed class DomainAuditor : IDisposable
         fetcher = new StsPolicyFetcher(lookup, this.options.PolicyFetch with { Time = this.options.Time });
         prober = new StartTlsProber(this.options.Smtp);
         smtpSlots = new SemaphoreSlim(Math.Max(1, this.options.SmtpConcurrency));
+        probes = new BoundedTaskCache<(string Host, IPAddress Address), StartTlsProbeResult>(this.options.SharedCacheMaxEntries);
+        caa = new BoundedTaskCache<string, (DnsAnswer<CaaData> Answer, string? Owner)>(Math.Min(this.options.SharedCacheMaxEntries, Limits.AuditPerDomainCacheMaxEntries), StringComparer.Ordinal);
+        policies = new BoundedTaskCache<(string, string), StsPolicyFetchResult>(Math.Min(this.options.SharedCacheMaxEntries, Limits.AuditPerDomainCacheMaxEntries));
+        mxPki = new BoundedTaskCache<(IReadOnlyList<X509Certificate2>, string, string?), WebPkiResult>(this.options.SharedCacheMaxEntries, ChainKeyComparer.Instance);
     }
+
+    /// <summary>STARTTLS probes started so far (each MX address and SNI once per run while cached).</summary>
+    public int ProbesStarted => probes.Created;
+
+    /// <summary>Policy fetches started so far (one per policy host and id while cached).</summary>
+    public int PolicyFetchesStarted => policies.Created;
 
     public void Dispose()
     {
         fetcher.Dispose();
         smtpSlots.Dispose();
+        foreach (var slot in addressSlots.Values)
+        {
+            slot.Dispose();
+        }
     }
 
     public async Task<DomainAuditResult> AuditAsync(string domain, CancellationToken cancellationToken = default)
@@ -75,14 +115,21 @@ public sealed class DomainAuditor : IDisposable
         var now = options.Time.GetUtcNow();
         var findings = new List<Finding>();
 
+        var parts = options.Parts;
+        var doSts = parts.HasFlag(AuditParts.MtaSts);
+        var doRpt = parts.HasFlag(AuditParts.TlsRpt);
+        var doDnssec = parts.HasFlag(AuditParts.Dnssec);
+        var doDane = parts.HasFlag(AuditParts.Dane);
+        var doCaa = parts.HasFlag(AuditParts.Caa);
+        var doSmtp = options.ProbeSmtp && parts.HasFlag(AuditParts.Smtp);
         var mxTask = lookup.MxAsync(name, cancellationToken);
-        var stsTxtTask = lookup.TxtAsync("_mta-sts." + name, cancellationToken);
-        var rptTxtTask = lookup.TxtAsync("_smtp._tls." + name, cancellationToken);
+        var stsTxtTask = doSts ? lookup.TxtAsync("_mta-sts." + name, cancellationToken) : null;
+        var rptTxtTask = doRpt ? lookup.TxtAsync("_smtp._tls." + name, cancellationToken) : null;
         var mxAnswer = await mxTask.ConfigureAwait(false);
-        var stsTxt = await stsTxtTask.ConfigureAwait(false);
-        var rptTxt = await rptTxtTask.ConfigureAwait(false);
+        var stsTxt = stsTxtTask is null ? null : await stsTxtTask.ConfigureAwait(false);
+        var rptTxt = rptTxtTask is null ? null : await rptTxtTask.ConfigureAwait(false);
 
-        if (mxAnswer.Status == DnsAnswerStatus.Timeout && stsTxt.Status == DnsAnswerStatus.Timeout)
+        if (mxAnswer.Status == DnsAnswerStatus.Timeout && (stsTxt?.Status ?? DnsAnswerStatus.Timeout) == DnsAnswerStatus.Timeout)
         {
             return new DomainAuditResult
             {
@@ -97,10 +144,14 @@ public sealed class DomainAuditor : IDisposable
         }
 
         // ---- DNSSEC state of the domain (its MX RRset or the proof that it has none) ----
-        var dnssec = await validator.ValidateAsync(mxAnswer, cancellationToken).ConfigureAwait(false);
+        var dnssec = doDnssec || doDane ? await validator.ValidateAsync(mxAnswer, cancellationToken).ConfigureAwait(false) : null;
         var dsMissing = false;
-        switch (dnssec.Status)
+        switch (dnssec?.Status)
         {
+            case null:
+                break;
+            case DnssecStatus.Insecure when !doDnssec:
+                break;
             case DnssecStatus.Insecure:
                 var keys = await lookup.DnskeyAsync(name, cancellationToken).ConfigureAwait(false);
                 if (keys.Records.Count > 0)
@@ -121,7 +172,7 @@ public sealed class DomainAuditor : IDisposable
                 break;
         }
 
-        if (dnssec.Status == DnssecStatus.Bogus)
+        if (dnssec?.Status == DnssecStatus.Bogus)
         {
             var bogusMx = mxAnswer.Records.Where(r => r.Data.Exchange.Length > 1).Select(r => new MxAudit(
                 r.Data.Exchange.TrimEnd('.'), r.Data.Preference, null, [], DnssecStatus.Bogus, null, null,
@@ -181,7 +232,7 @@ public sealed class DomainAuditor : IDisposable
         }
         else
         {
-            foreach (var m in mxRecords.Where(m => m.Exchange is not ("." or "")).OrderBy(m => m.Preference))
+            foreach (var m in mxRecords.Where(m => m.Exchange is not ("." or "")).OrderBy(m => m.Preference).ThenBy(m => m.Exchange, StringComparer.OrdinalIgnoreCase))
             {
                 var host = m.Exchange.TrimEnd('.').ToLowerInvariant();
                 if (!hosts.Any(h => h.Host == host))
@@ -192,13 +243,14 @@ public sealed class DomainAuditor : IDisposable
         }
 
         // ---- MTA-STS discovery and policy fetch ----
-        var discovery = StsDiscovery.Evaluate(new StsTxtAnswer(stsTxt.Status, [.. stsTxt.Records.Select(r => r.Data.Strings)]));
-        findings.AddRange(discovery.Findings);
+        var discovery = stsTxt is null ? null : StsDiscovery.Evaluate(new StsTxtAnswer(stsTxt.Status, [.. stsTxt.Records.Select(r => r.Data.Strings).OrderBy(t => string.Join('\0', t), StringComparer.Ordinal)]));
+        findings.AddRange(discovery?.Findings ?? []);
         StsPolicyFetchResult? fetch = null;
         StsPolicy? policy = null;
-        if (discovery is StsDiscoveryResult.Found)
+        if (discovery is StsDiscoveryResult.Found found)
         {
-            fetch = await fetcher.FetchAsync(name, cancellationToken).ConfigureAwait(false);
+            // One fetch per policy host and id in a run (a list may name a domain twice; RFC 8461 §3.3: the id names the policy).
+            fetch = await policies.GetOrAdd((name, found.Record.Id), _ => fetcher.FetchAsync(name, cancellationToken)).ConfigureAwait(false);
             findings.AddRange(FetchFindings(name, fetch, now));
             var body = fetch switch
             {
@@ -215,13 +267,16 @@ public sealed class DomainAuditor : IDisposable
 
         // ---- TLS-RPT ----
         TlsRptRecordSelection? rptSelection = null;
-        if (rptTxt.Status.IsTemporary())
+        if (rptTxt is null)
+        {
+        }
+        else if (rptTxt.Status.IsTemporary())
         {
             findings.Add(AuditFindings.RptDnsTemporary.Create("_smtp._tls." + name, $"The TXT lookup failed: {rptTxt.Status} {rptTxt.Error}".TrimEnd()));
         }
         else
         {
-            rptSelection = TlsRptRecordSelector.Select([.. rptTxt.Records.Select(r => r.Data.Strings)]);
+            rptSelection = TlsRptRecordSelector.Select([.. rptTxt.Records.Select(r => r.Data.Strings).OrderBy(t => string.Join('\0', t), StringComparer.Ordinal)]);
             findings.AddRange(rptSelection.Findings);
             if (rptSelection.ParseResult?.Record is { } rpt)
             {
@@ -233,7 +288,7 @@ public sealed class DomainAuditor : IDisposable
         }
 
         // ---- MX hosts: addresses, TLSA, coverage ----
-        var hostInfos = await Task.WhenAll(hosts.Select(h => HostAsync(name, h.Host, h.Preference, dnssec.Status, cancellationToken))).ConfigureAwait(false);
+        var hostInfos = await Task.WhenAll(hosts.Select(h => HostAsync(name, h.Host, h.Preference, dnssec?.Status, doDane || doDnssec, doDane, cancellationToken))).ConfigureAwait(false);
         foreach (var h in hostInfos)
         {
             findings.AddRange(h.Findings);
@@ -260,7 +315,7 @@ public sealed class DomainAuditor : IDisposable
         // ---- STARTTLS probes ----
         var allAddresses = hostInfos.SelectMany(h => h.Addresses.Select(a => (Host: h, Address: a))).ToList();
         var probeResults = new Dictionary<(string, IPAddress), StartTlsProbeResult>();
-        if (options.ProbeSmtp)
+        if (doSmtp)
         {
             var results = await Task.WhenAll(allAddresses.Select(x => ProbeAsync(x.Host.Host, x.Address, cancellationToken))).ConfigureAwait(false);
             for (var i = 0; i < allAddresses.Count; i++)
@@ -269,7 +324,7 @@ public sealed class DomainAuditor : IDisposable
             }
         }
 
-        var port25Blocked = options.ProbeSmtp && LooksLikePort25Blocked(probeResults.Values);
+        var port25Blocked = doSmtp && LooksLikePort25Blocked(probeResults.Values);
         if (port25Blocked)
         {
             findings.Add(AuditFindings.Port25Blocked.Create(name,
@@ -285,7 +340,7 @@ public sealed class DomainAuditor : IDisposable
             X509Certificate2? leafForCaa = null;
             foreach (var address in h.Addresses)
             {
-                var probe = options.ProbeSmtp && !port25Blocked ? probeResults[(h.Host, address)] : null;
+                var probe = doSmtp && !port25Blocked ? probeResults[(h.Host, address)] : null;
                 var pkis = new List<WebPkiResult>();
                 var matches = new List<DaneSessionMatch>();
                 var subject = $"{h.Host} [{address}]";
@@ -327,7 +382,7 @@ public sealed class DomainAuditor : IDisposable
             }
 
             CaaAudit? hostCaa = null;
-            if (leafForCaa is not null)
+            if (leafForCaa is not null && doCaa)
             {
                 hostCaa = await CaaAsync(h.Host, leafForCaa, findings, cancellationToken).ConfigureAwait(false);
             }
@@ -349,7 +404,7 @@ public sealed class DomainAuditor : IDisposable
             StsPolicyFetchResult.TooLarge t => Leaf(t.Tls.Chain),
             _ => null,
         };
-        if (policyLeaf is not null)
+        if (policyLeaf is not null && doCaa)
         {
             policyCaa = await CaaAsync("mta-sts." + name, policyLeaf, findings, cancellationToken).ConfigureAwait(false);
         }
@@ -367,12 +422,12 @@ public sealed class DomainAuditor : IDisposable
             Findings = findings,
             Mx = mxAudits,
             MtaSts = new StsAudit(discovery, fetch, policy, policyCaa),
-            TlsRpt = new TlsRptAudit(rptTxt.Status, rptSelection),
+            TlsRpt = new TlsRptAudit(rptTxt?.Status ?? DnsAnswerStatus.NoData, rptSelection),
             Dnssec = dnssec,
             DsMissing = dsMissing,
-            SmtpProbed = options.ProbeSmtp && !port25Blocked,
+            SmtpProbed = doSmtp && !port25Blocked,
             Port25Blocked = port25Blocked,
-            Summary = Summarise(name, findings, mxAudits, policy, options.ProbeSmtp && !port25Blocked, discovery is StsDiscoveryResult.Found),
+            Summary = Summarise(name, findings, mxAudits, policy, doSmtp && !port25Blocked, discovery is StsDiscoveryResult.Found),
             Elapsed = clock.Elapsed,
         };
     }
@@ -432,18 +487,27 @@ public sealed class DomainAuditor : IDisposable
     }
 
     private Task<StartTlsProbeResult> ProbeAsync(string host, IPAddress address, CancellationToken cancellationToken) =>
-        probes.GetOrAdd((host, address), key => new Lazy<Task<StartTlsProbeResult>>(async () =>
+        probes.GetOrAdd((host, address), async key =>
         {
-            await smtpSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var perAddress = addressSlots.GetOrAdd(key.Address, _ => new SemaphoreSlim(Math.Max(1, options.PerAddressConcurrency)));
+            await perAddress.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                return await prober.ProbeAsync(key.Host, key.Address, cancellationToken).ConfigureAwait(false);
+                await smtpSlots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return await prober.ProbeAsync(key.Host, key.Address, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    smtpSlots.Release();
+                }
             }
             finally
             {
-                smtpSlots.Release();
+                perAddress.Release();
             }
-        })).Value;
+        });
 
     private sealed class HostInfo
     {
@@ -466,15 +530,16 @@ public sealed class DomainAuditor : IDisposable
         public List<Finding> Findings { get; } = [];
     }
 
-    private async Task<HostInfo> HostAsync(string domain, string host, ushort preference, DnssecStatus domainStatus, CancellationToken cancellationToken)
+    private async Task<HostInfo> HostAsync(string domain, string host, ushort preference, DnssecStatus? domainStatus, bool validate, bool dane, CancellationToken cancellationToken)
     {
         var info = new HostInfo { Host = host, Preference = preference };
         var aTask = lookup.AAsync(host, cancellationToken);
         var aaaaTask = lookup.AaaaAsync(host, cancellationToken);
         var a = await aTask.ConfigureAwait(false);
         var aaaa = await aaaaTask.ConfigureAwait(false);
-        info.Addresses.AddRange(a.Records.Select(r => r.Data.Address));
-        info.Addresses.AddRange(aaaa.Records.Select(r => r.Data.Address));
+        // RRsets are unordered (RFC 2181 §5) and resolvers rotate them: a canonical order makes the report reproducible.
+        info.Addresses.AddRange(a.Records.Select(r => r.Data.Address).OrderBy(x => Convert.ToHexString(x.GetAddressBytes()), StringComparer.Ordinal));
+        info.Addresses.AddRange(aaaa.Records.Select(r => r.Data.Address).OrderBy(x => Convert.ToHexString(x.GetAddressBytes()), StringComparer.Ordinal));
         var primary = a.Records.Count > 0 || aaaa.Records.Count == 0 ? a : aaaa;
         if (primary.CnameChain.Count > 0)
         {
@@ -483,7 +548,7 @@ public sealed class DomainAuditor : IDisposable
             {
                 info.Findings.Add(AuditFindings.MxCname.Create(host,
                     $"MX target {host} is an alias (CNAME) for {info.CanonicalName}.",
-                    FindingList.Evidence(("cname", string.Join(" -> ", primary.CnameChain.Select(c => c.ToString()))))));
+                    FindingList.Evidence(("cname", string.Join(" -> ", primary.CnameChain.Select(WithoutTtl))))));
             }
         }
 
@@ -501,11 +566,21 @@ public sealed class DomainAuditor : IDisposable
                 FindingList.Evidence(("aaaa", string.Join(", ", aaaa.Records.Select(r => r.Data.Address))))));
         }
 
+        if (!validate)
+        {
+            return info;
+        }
+
         var addressDnssec = await validator.ValidateAsync(primary, cancellationToken).ConfigureAwait(false);
         info.AddressDnssec = addressDnssec.Status;
         if (addressDnssec.Status is DnssecStatus.Bogus or DnssecStatus.Indeterminate)
         {
             info.Findings.AddRange(DnssecFindings.For(addressDnssec, options.Time.GetUtcNow()));
+        }
+
+        if (!dane)
+        {
+            return info;
         }
 
         // TLSA (RFC 7672 §2.2.2; Postfix tls_dane_resolve): with secure address records, the CNAME-expanded name
@@ -529,7 +604,7 @@ public sealed class DomainAuditor : IDisposable
             }
         }
 
-        var records = tlsa!.Records.Select(r => new TlsaRecord(r.Data.Usage, r.Data.Selector, r.Data.MatchingType, r.Data.Association)).ToList();
+        var records = tlsa!.Records.Select(r => new TlsaRecord(r.Data.Usage, r.Data.Selector, r.Data.MatchingType, r.Data.Association)).OrderBy(r => r.ToString(), StringComparer.Ordinal).ToList();
         if (addressDnssec.Status != DnssecStatus.Secure)
         {
             if (records.Count > 0)
@@ -589,6 +664,13 @@ public sealed class DomainAuditor : IDisposable
         return info;
     }
 
+    /// <summary>A record in presentation format without its TTL (which counts down in resolver caches): reproducible evidence.</summary>
+    private static string WithoutTtl(DnsRecord record)
+    {
+        var parts = record.ToString().Split(' ', 3);
+        return parts.Length == 3 ? parts[0] + " " + parts[2] : record.ToString();
+    }
+
     private static X509Certificate2? Leaf(IReadOnlyList<X509Certificate2> chain) => chain.Count > 0 ? chain[0] : null;
 
     private static string Short(TlsaRecord r)
@@ -597,7 +679,26 @@ public sealed class DomainAuditor : IDisposable
         return s.Length > 24 ? s[..24] + "…" : s;
     }
 
-    private WebPkiResult VerifyMx(IReadOnlyList<X509Certificate2> chain, HostInfo h, DateTimeOffset now)
+    /// <summary>
+    /// The WebPKI verdict of a probed chain for an MX host: computed once per probe session and host in a run (the
+    /// session is shared by every domain behind that MX, and X509Chain building is the costliest step of a domain).
+    /// </summary>
+    private WebPkiResult VerifyMx(IReadOnlyList<X509Certificate2> chain, HostInfo h, DateTimeOffset now) =>
+        mxPki.GetOrAdd((chain, h.Host, h.CanonicalName), _ => Task.FromResult(VerifyMxUncached(chain, h, now))).Result;
+
+    /// <summary>Keys chains by reference (the probe session's list), host names by value.</summary>
+    private sealed class ChainKeyComparer : IEqualityComparer<(IReadOnlyList<X509Certificate2> Chain, string Host, string? Canonical)>
+    {
+        public static readonly ChainKeyComparer Instance = new();
+
+        public bool Equals((IReadOnlyList<X509Certificate2> Chain, string Host, string? Canonical) x, (IReadOnlyList<X509Certificate2> Chain, string Host, string? Canonical) y) =>
+            ReferenceEquals(x.Chain, y.Chain) && string.Equals(x.Host, y.Host, StringComparison.Ordinal) && string.Equals(x.Canonical, y.Canonical, StringComparison.Ordinal);
+
+        public int GetHashCode((IReadOnlyList<X509Certificate2> Chain, string Host, string? Canonical) obj) =>
+            HashCode.Combine(System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(obj.Chain), StringComparer.Ordinal.GetHashCode(obj.Host), obj.Canonical is null ? 0 : StringComparer.Ordinal.GetHashCode(obj.Canonical));
+    }
+
+    private WebPkiResult VerifyMxUncached(IReadOnlyList<X509Certificate2> chain, HostInfo h, DateTimeOffset now)
     {
         var pki = WebPkiVerifier.Verify(chain, h.Host, now, options.PolicyFetch.TrustedRoots);
         if (pki.Status == WebPkiStatus.NameMismatch && h.CanonicalName is { } canonical)
@@ -809,8 +910,8 @@ public sealed class DomainAuditor : IDisposable
 
     private async Task<CaaAudit> CaaAsync(string name, X509Certificate2 leaf, List<Finding> findings, CancellationToken cancellationToken)
     {
-        var (answer, owner) = await caa.GetOrAdd(name, n => new Lazy<Task<(DnsAnswer<CaaData>, string?)>>(() => RelevantCaaAsync(n, cancellationToken))).Value.ConfigureAwait(false);
-        var records = answer.Records.Select(r => r.Data).ToList();
+        var (answer, owner) = await caa.GetOrAdd(name, n => RelevantCaaAsync(n, cancellationToken)).ConfigureAwait(false);
+        var records = answer.Records.Select(r => r.Data).OrderBy(r => r.Tag, StringComparer.Ordinal).ThenBy(r => r.Value, StringComparer.Ordinal).ThenBy(r => r.Flags).ToList();
         var issuerDomains = options.CaaIssuers.DomainsFor(leaf);
         var issuer = CaaIssuerTable.IssuerName(leaf);
         if (answer.Status.IsTemporary())

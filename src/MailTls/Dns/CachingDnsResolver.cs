@@ -14,10 +14,13 @@ public sealed class CachingDnsResolver : IDnsResolver
     private readonly IDnsResolver inner;
     private readonly ConcurrentDictionary<(string Name, DnsRecordType Type), Lazy<Task<DnsResponse>>> entries = new();
 
-    public CachingDnsResolver(IDnsResolver inner)
+    private readonly int maxEntries;
+
+    public CachingDnsResolver(IDnsResolver inner, int maxEntries = Limits.DnsCacheMaxEntries)
     {
         ArgumentNullException.ThrowIfNull(inner);
         this.inner = inner;
+        this.maxEntries = Math.Max(1, maxEntries);
     }
 
     /// <summary>Number of responses held (in flight or completed).</summary>
@@ -44,7 +47,7 @@ public sealed class CachingDnsResolver : IDnsResolver
             throw;
         }
 
-        if (response.Status == DnsAnswerStatus.Timeout || entries.Count > Limits.DnsCacheMaxEntries)
+        if (response.Status == DnsAnswerStatus.Timeout || entries.Count > maxEntries)
         {
             entries.TryRemove(key, out _);
         }

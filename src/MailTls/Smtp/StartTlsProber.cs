@@ -258,7 +258,7 @@ public sealed class StartTlsProber
             }
             catch (Exception e) when (e is AuthenticationException or IOException or SocketException)
             {
-                return Result(SmtpProbeOutcome.HandshakeFailed, "the TLS handshake failed: " + (e.InnerException?.Message ?? e.Message));
+                return Result(SmtpProbeOutcome.HandshakeFailed, "the TLS handshake failed: " + HandshakeFailure(e));
             }
         }
 
@@ -391,5 +391,23 @@ public sealed class StartTlsProber
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Why a handshake failed, in words. A server that drops the connection is reported either as an EOF or as a reset,
+    /// depending on a race in the peer's close (FIN or RST); both mean the same, so one wording keeps reports reproducible.
+    /// </summary>
+    internal static string HandshakeFailure(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            if (x is SocketException { SocketErrorCode: SocketError.ConnectionReset or SocketError.ConnectionAborted }
+                || (x is IOException && x.Message.Contains("unexpected EOF", StringComparison.OrdinalIgnoreCase)))
+            {
+                return "the server closed the connection during the handshake";
+            }
+        }
+
+        return e.InnerException?.Message ?? e.Message;
     }
 }

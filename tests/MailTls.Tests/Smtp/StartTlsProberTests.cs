@@ -165,4 +165,14 @@ public sealed class StartTlsProberTests : IDisposable
             commands.Add(line.ToString());
         }
     }
+
+    [Fact]
+    public void A_dropped_handshake_reads_the_same_whether_the_peer_sent_eof_or_reset()
+    {
+        var eof = new System.Security.Authentication.AuthenticationException("auth", new IOException("Received an unexpected EOF or 0 bytes from the transport stream."));
+        var reset = new IOException("Unable to read data", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset));
+        Assert.Equal("the server closed the connection during the handshake", StartTlsProber.HandshakeFailure(eof));
+        Assert.Equal(StartTlsProber.HandshakeFailure(eof), StartTlsProber.HandshakeFailure(reset));
+        Assert.Equal("bad certificate", StartTlsProber.HandshakeFailure(new System.Security.Authentication.AuthenticationException("x", new IOException("bad certificate"))));
+    }
 }
