@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using MailTls.Resolver;
+using MailTls.Tests.Shared;
 
 namespace MailTls.Cli.Tests.Commands;
 
@@ -166,46 +165,9 @@ public sealed class ResolverCommandTests
         return Process.Start(psi)!;
     }
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
+    private static int FreePort() => SocketmapTestClient.FreePort();
 
-    private static async Task<Socket> ConnectAsync(int port)
-    {
-        for (var i = 0; ; i++)
-        {
-            var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            try
-            {
-                await s.ConnectAsync(IPAddress.Loopback, port);
-                return s;
-            }
-            catch (SocketException) when (i < 300)
-            {
-                s.Dispose();
-                await Task.Delay(100);
-            }
-        }
-    }
+    private static Task<Socket> ConnectAsync(int port) => SocketmapTestClient.ConnectAsync(port);
 
-    private static async Task<string> AskAsync(Socket s, string request)
-    {
-        await s.SendAsync(Netstring.Encode(request), SocketFlags.None);
-        var buffer = new byte[2048];
-        var filled = 0;
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            var n = await s.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, deadline.Token);
-            Assert.NotEqual(0, n);
-            filled += n;
-            if (Netstring.TryParse(buffer.AsSpan(0, filled), 2048, out var range, out _) == NetstringStatus.Complete)
-            {
-                return Encoding.UTF8.GetString(buffer.AsSpan(0, filled)[range]);
-            }
-        }
-    }
+    private static Task<string> AskAsync(Socket s, string request) => SocketmapTestClient.AskAsync(s, request, 2048, TimeSpan.FromSeconds(30));
 }
