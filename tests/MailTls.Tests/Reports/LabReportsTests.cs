@@ -55,6 +55,13 @@ public sealed class LabReportsTests
     }
 
     [Fact]
+    public async Task Postgres_audit_history_stores_and_reads_audits()
+    {
+        await using var store = await ReportDatabase.OpenAsync(await PgUrlAsync());
+        await ReportStoreContract.AuditHistoryAsync(store);
+    }
+
+    [Fact]
     public async Task Postgres_revisions_and_quarantine()
     {
         await using var store = await ReportDatabase.OpenAsync(await PgUrlAsync());

@@ -1,3 +1,5 @@
+using MailTls.Audit;
+using MailTls.Findings;
 using MailTls.Reports;
 using MailTls.Reports.Storage;
 using MailTls.Tests.TlsRpt;
@@ -93,5 +95,33 @@ internal static class ReportStoreContract
 
         var byType = await store.SummaryAsync(new SummaryQuery(Domain: "example.com", PolicyType: "sts", By: SummaryGrouping.ResultType));
         Assert.Equal(("certificate-expired", 2L), (Assert.Single(byType.Rows).Key, byType.Rows[0].FailedSessions));
+    }
+    /// <summary>Audits (migration 3): stored after commit, newest per domain, history newest first, findings round-trip.</summary>
+    public static async Task AuditHistoryAsync(SqlReportStore store)
+    {
+        var t0 = new DateTimeOffset(2026, 11, 1, 3, 0, 0, TimeSpan.Zero);
+        var warn = new StoredFinding("sts.policy.max-age-below-week", Severity.Warning, "mta-sts.b.example", "max_age 86400 is below a week \u00e9");
+        var err = new StoredFinding("dane.tlsa.mismatch", Severity.Error, "mx.b.example", "no TLSA record matches");
+        var ids = new List<long>
+        {
+            await store.AddAuditAsync(new AuditRecord("B.example.", t0, true, "1 warning", [warn], "{\"domain\":\"b.example\",\"n\":1}")),
+            await store.AddAuditAsync(new AuditRecord("a.example", t0.AddHours(1), true, "clean", [], "{}")),
+            await store.AddAuditAsync(new AuditRecord("b.example", t0.AddDays(1), false, "1 error, 1 warning", [err, warn], "{\"n\":2}")),
+            await store.AddAuditAsync(new AuditRecord("b.example", t0.AddHours(2), true, "clean", [], "{\"n\":0}")),
+        };
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+
+        var latest = await store.LatestAuditsAsync();
+        Assert.Equal(["a.example", "b.example"], latest.Select(a => a.Domain));
+        var b = latest[1];
+        Assert.Equal((ids[2], t0.AddDays(1), false, "{\"n\":2}"), (b.Id, b.AuditedAt, b.Completed, b.CheckJson));
+        Assert.Equal([err, warn], b.Findings);
+        Assert.Equal((1, 1), (b.Errors, b.Warnings));
+
+        var history = await store.AuditHistoryAsync("B.EXAMPLE", 10);
+        Assert.Equal([ids[2], ids[3], ids[0]], history.Select(a => a.Id));
+        Assert.Equal([warn], history[2].Findings);
+        Assert.Equal([ids[2]], (await store.AuditHistoryAsync("b.example", 1)).Select(a => a.Id));
+        Assert.Empty(await store.AuditHistoryAsync("c.example", 5));
     }
 }

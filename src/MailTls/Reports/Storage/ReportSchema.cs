@@ -10,6 +10,10 @@ namespace MailTls.Reports.Storage;
 /// the same transaction as the detail rows (new reports add, superseded revisions subtract), so they always equal
 /// the detail queries; <c>summary</c> reads them when no filter needs the detail rows (no domain, no policy-type).
 /// </para>
+/// <para>
+/// Version 3 adds <c>audits</c> (<see cref="Audit.IAuditHistory"/>); versions 4 (plans) and 5 (watch alerts) are
+/// reserved for their features.
+/// </para>
 /// </summary>
 internal static class ReportSchema
 {
@@ -117,6 +121,20 @@ internal static class ReportSchema
                 SELECT day, COUNT(*), SUM(successful_sessions), SUM(failed_sessions) FROM reports WHERE is_current = 1 GROUP BY day;
             INSERT INTO daily_failures (day, result_type, reports, failed_sessions)
                 SELECT day, result_type, COUNT(DISTINCT report_pk), SUM(failed_sessions) FROM failures WHERE is_current = 1 GROUP BY day, result_type
+            """),
+        new(3, "audits", """
+            CREATE TABLE audits (
+                id {ID},
+                domain TEXT NOT NULL,
+                audited_utc {BIGINT} NOT NULL,
+                completed INTEGER NOT NULL,
+                summary TEXT NOT NULL,
+                errors INTEGER NOT NULL,
+                warnings INTEGER NOT NULL,
+                findings TEXT NOT NULL,
+                check_json TEXT NOT NULL
+            );
+            CREATE INDEX audits_domain_time ON audits (domain, audited_utc, id)
             """),
     ];
 }

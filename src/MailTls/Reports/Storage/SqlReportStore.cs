@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using MailTls.Audit;
 
 namespace MailTls.Reports.Storage;
 
@@ -12,7 +13,7 @@ namespace MailTls.Reports.Storage;
 /// report with the same natural key and different content is stored as a new revision (<c>revision</c> n+1); the
 /// earlier revisions are kept for audit but no longer counted (<c>is_current = 0</c>).
 /// </summary>
-public abstract class SqlReportStore : IReportStore
+public abstract partial class SqlReportStore : IReportStore, IAuditHistory
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
