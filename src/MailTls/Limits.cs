@@ -306,6 +306,9 @@ public static class Limits
     /// <summary>DNS responses a scan keeps (the shared hoster names are asked first and stay); a fixed bound so memory does not grow with the domain list.</summary>
     public const int ScanDnsCacheMaxEntries = 20_000;
 
+    /// <summary>Validated zones (DNSKEY RRsets and the walk to them) a DNSSEC validator keeps; the oldest beyond are walked again when asked (memory flat in the number of zones a scan visits).</summary>
+    public const int DnssecZoneCacheMaxEntries = 4_096;
+
     /// <summary>Rows of the summary's "most frequent findings" and "slowest hosts" tables.</summary>
     public const int ScanSummaryTopRows = 10;
 

@@ -30,6 +30,27 @@ public sealed class DnssecValidatorTests
         Assert.Equal(TestZone.Expiration, result.EarliestExpiration);
     }
 
+    [Fact]
+    public async Task Zone_cache_is_bounded_and_evicted_zones_are_walked_again()
+    {
+        var chain = new TestChain();
+        var server = chain.Build();
+        var validator = new DnssecValidator(server, chain.Anchors, chain.Clock, zoneCacheCapacity: 2);
+
+        // ".", "tld" and "example.tld" are three zones: with room for two, every round evicts and walks again.
+        for (var round = 0; round < 3; round++)
+        {
+            var result = await validator.ValidateAsync("example.tld", DnsRecordType.MX);
+            Assert.Equal(DnssecStatus.Secure, result.Status);
+            Assert.Equal([".", "tld", "example.tld"], result.Steps.Where(s => s.Kind is DnssecStepKind.TrustAnchor or DnssecStepKind.Dnskey).Select(s => s.Zone));
+            Assert.True(validator.CachedZones <= 2, $"{validator.CachedZones} zones cached with capacity 2");
+        }
+
+        var insecure = await validator.ValidateAsync("insecure.tld", DnsRecordType.MX);
+        Assert.Equal(DnssecStatus.Insecure, insecure.Status);
+        Assert.True(validator.CachedZones <= 2);
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]

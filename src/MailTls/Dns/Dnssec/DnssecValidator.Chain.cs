@@ -38,7 +38,20 @@ public sealed partial class DnssecValidator
 
     private async Task<ZoneState> CachedAsync(string key, Func<Task<ZoneState>> compute)
     {
-        var lazy = zones.GetOrAdd(key, _ => new Lazy<Task<ZoneState>>(compute));
+        if (!zones.TryGetValue(key, out var lazy))
+        {
+            var fresh = new Lazy<Task<ZoneState>>(compute);
+            lazy = zones.GetOrAdd(key, fresh);
+            if (ReferenceEquals(lazy, fresh))
+            {
+                zoneOrder.Enqueue(key);
+                while (zones.Count > zoneCapacity && zoneOrder.TryDequeue(out var old))
+                {
+                    zones.TryRemove(old, out _); // walked again when asked: the cache bounds memory, not correctness
+                }
+            }
+        }
+
         ZoneState state;
         try
         {

@@ -16,15 +16,26 @@ public sealed partial class DnssecValidator
     private readonly TimeProvider time;
     private readonly SignatureChecker checker;
     private readonly ConcurrentDictionary<string, Lazy<Task<ZoneState>>> zones = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> zoneOrder = new();
+    private readonly int zoneCapacity;
 
-    public DnssecValidator(IDnsResolver resolver, TrustAnchors? anchors = null, TimeProvider? time = null)
+    /// <param name="resolver">Asked with CD set; its answers are validated here.</param>
+    /// <param name="anchors">Trust anchors; the IANA root by default.</param>
+    /// <param name="time">The clock signatures are checked against.</param>
+    /// <param name="zoneCacheCapacity">Validated zones kept for reuse (<see cref="Limits.DnssecZoneCacheMaxEntries"/> by default); the oldest beyond are walked again when needed.</param>
+    public DnssecValidator(IDnsResolver resolver, TrustAnchors? anchors = null, TimeProvider? time = null, int zoneCacheCapacity = Limits.DnssecZoneCacheMaxEntries)
     {
         ArgumentNullException.ThrowIfNull(resolver);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(zoneCacheCapacity);
+        zoneCapacity = zoneCacheCapacity;
         this.resolver = resolver;
         this.anchors = anchors ?? TrustAnchors.BuiltIn;
         this.time = time ?? TimeProvider.System;
         checker = new SignatureChecker(this.time);
     }
+
+    /// <summary>Zones held in the validated-zone cache now (at most the capacity given to the constructor).</summary>
+    public int CachedZones => zones.Count;
 
     /// <summary>Looks up <paramref name="name"/>/<paramref name="type"/> (following CNAMEs) and validates the outcome.</summary>
     public async Task<DnssecResult> ValidateAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default)
