@@ -82,8 +82,12 @@ public static class DnssecAlgorithms
                             return false;
                         }
 
-                        using var rsa = RSA.Create();
-                        rsa.ImportParameters(new RSAParameters { Exponent = exponent, Modulus = modulus });
+                        var rsa = KeyCache.Get(algorithm, publicKey, () =>
+                        {
+                            var created = RSA.Create();
+                            created.ImportParameters(new RSAParameters { Exponent = exponent, Modulus = modulus });
+                            return created;
+                        });
                         var hash = algorithm switch { 8 => HashAlgorithmName.SHA256, 10 => HashAlgorithmName.SHA512, _ => HashAlgorithmName.SHA1 };
                         return rsa.VerifyData(data, signature, hash, RSASignaturePadding.Pkcs1);
                     }
@@ -96,11 +100,13 @@ public static class DnssecAlgorithms
                             return false;
                         }
 
-                        using var ecdsa = ECDsa.Create(new ECParameters
+                        var x = publicKey[..size].ToArray();
+                        var y = publicKey[size..].ToArray();
+                        var ecdsa = KeyCache.Get(algorithm, publicKey, () => ECDsa.Create(new ECParameters
                         {
                             Curve = algorithm == 13 ? ECCurve.NamedCurves.nistP256 : ECCurve.NamedCurves.nistP384,
-                            Q = new ECPoint { X = publicKey[..size].ToArray(), Y = publicKey[size..].ToArray() },
-                        });
+                            Q = new ECPoint { X = x, Y = y },
+                        }));
                         return ecdsa.VerifyData(data, signature, algorithm == 13 ? HashAlgorithmName.SHA256 : HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
                     }
 
@@ -181,5 +187,46 @@ public static class DnssecAlgorithms
         }
 
         return i == modulus.Length ? 0 : ((modulus.Length - i - 1) * 8) + (8 - System.Numerics.BitOperations.LeadingZeroCount((uint)modulus[i]) + 24);
+    }
+
+    /// <summary>
+    /// Imported RSA/ECDSA public keys, per thread (an instance is never shared between threads) and bounded: a zone's
+    /// keys verify several RRsets in a row, and importing a key costs more than one verification.
+    /// </summary>
+    private static class KeyCache
+    {
+        private const int Capacity = 64;
+
+        [ThreadStatic]
+        private static Dictionary<string, AsymmetricAlgorithm>? keys;
+
+        public static T Get<T>(byte algorithm, ReadOnlySpan<byte> publicKey, Func<T> create)
+            where T : AsymmetricAlgorithm
+        {
+            var id = string.Create(1 + (publicKey.Length * 2), (algorithm, publicKey.ToArray()), static (span, state) =>
+            {
+                span[0] = (char)state.algorithm;
+                Convert.TryToHexString(state.Item2, span[1..], out _);
+            });
+            keys ??= new Dictionary<string, AsymmetricAlgorithm>(StringComparer.Ordinal);
+            if (keys.TryGetValue(id, out var held) && held is T typed)
+            {
+                return typed;
+            }
+
+            if (keys.Count >= Capacity)
+            {
+                foreach (var old in keys.Values)
+                {
+                    old.Dispose();
+                }
+
+                keys.Clear();
+            }
+
+            var fresh = create();
+            keys[id] = fresh;
+            return fresh;
+        }
     }
 }
