@@ -81,7 +81,10 @@ public sealed class DashboardAuth
             o.Cookie.Name = AntiforgeryCookie;
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
-            o.Cookie.SecurePolicy = CookieSecurePolicy.Always;
+
+            // Not a credential (it only pairs with the form field), and antiforgery refuses "Always" on plain HTTP,
+            // which a loopback dashboard or one behind a TLS proxy speaks; the session cookie is always Secure.
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
             o.FormFieldName = FormField;
             o.HeaderName = null;
             o.SuppressXFrameOptionsHeader = true; // we send DENY ourselves
