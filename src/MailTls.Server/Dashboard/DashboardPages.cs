@@ -41,7 +41,7 @@ public static class DashboardPages
             }
 
             var detail = await data.DomainAsync(domain, days, context.RequestAborted);
-            await HtmlAsync(context, DomainPage.Render(Context(context, data, "overview"), detail));
+            await HtmlAsync(context, DomainPage.Render(Context(context, data, "domain"), detail));
         });
 
         app.MapGet("/reports", async context =>
@@ -68,7 +68,7 @@ public static class DashboardPages
             }
 
             var raw = await data.Store.RawJsonAsync(id, context.RequestAborted);
-            await HtmlAsync(context, ReportPages.Report(Context(context, data, "reports"), report, raw));
+            await HtmlAsync(context, ReportPages.Report(Context(context, data, "report"), report, raw));
         });
 
         app.MapFallback(context => ErrorAsync(context, data, StatusCodes.Status404NotFound, "There is no page here."));

@@ -32,7 +32,7 @@
     var from = Number(el.getAttribute('data-from'));
     var to = Number(el.getAttribute('data-to'));
     var total = d.ok.map(function (v, i) { return v + d.failed[i]; });
-    var width = Math.max(spark ? 200 : 280, Math.floor(el.clientWidth || el.parentNode.clientWidth));
+    var width = Math.max(spark ? 160 : 240, Math.floor(el.clientWidth));
     var days = Math.max(1, (to - from) / DAY);
     var bars = uPlot.paths.bars({ size: [0.8, spark ? 24 : 48], align: 0 });
     return {
@@ -75,11 +75,15 @@
     el.setAttribute('aria-label', el.getAttribute('data-label') || 'Chart');
     var o = options(el, d, spark);
     var plot = new uPlot(o.opts, o.data, el);
+
+    // Without JavaScript the numbers are open; with the chart drawn they fold away under "Daily numbers".
+    var details = el.parentNode.querySelector('details[data-close-with-chart]');
+    if (details) { details.open = false; }
     if (typeof ResizeObserver !== 'undefined') {
       var last = el.clientWidth;
       new ResizeObserver(function () {
         var w = el.clientWidth;
-        if (w > 0 && Math.abs(w - last) > 4) { last = w; plot.setSize({ width: Math.max(spark ? 200 : 280, w), height: o.opts.height }); }
+        if (w > 0 && Math.abs(w - last) > 4) { last = w; plot.setSize({ width: Math.max(spark ? 160 : 240, w), height: o.opts.height }); }
       }).observe(el);
     }
   }

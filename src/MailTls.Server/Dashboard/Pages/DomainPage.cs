@@ -18,7 +18,8 @@ public static class DomainPage
             <div class="page-head">
             <div>
             <h1>{d.Domain}</h1>
-            <p class="lede">Published mode {Layout.ModeBadge(d.Published)}{PublishedSource(d.Published)}{(d.Served ? Layout.Badge("served here", "info") : SafeHtml.Empty)} · last {d.Days} days since {Layout.Day(d.Since)}, as <code>mailtls reports summary --domain {d.Domain} --since {d.Days}d</code></p>
+            <p class="lede">Published MTA-STS mode {Layout.ModeBadge(d.Published)}{(d.Served ? Layout.Badge("served here", "info") : SafeHtml.Empty)}{PublishedSource(d.Published)}</p>
+            <p class="lede">Last {d.Days} days (since {Layout.Day(d.Since)}), as <code>mailtls reports summary --domain {d.Domain} --since {d.Days}d</code></p>
             </div>
             {Layout.WindowForm("/domains/" + d.Domain, d.Days)}
             </div>
@@ -36,7 +37,7 @@ public static class DomainPage
             <h2 id="daily-h">Sessions per day</h2>
             <p class="quiet legend-line"><span class="key key-ok" aria-hidden="true"></span> successful <span class="key key-fail" aria-hidden="true"></span> failed (stacked) · UTC days of each report's start</p>
             <div class="chart chart-main" data-chart="daily" data-table="daily-table" data-from="{d.Since.ToUnixTimeSeconds()}" data-to="{d.Now.ToUnixTimeSeconds()}" data-label="Chart of successful and failed sessions per day; the table below has the same numbers"></div>
-            {(d.Daily.Count == 0 ? HtmlWriter.Of($"<p class=\"quiet\">No reports in this window.</p>") : OverviewPage.DailyTable("daily-table", "Sessions per day for " + d.Domain, d.Daily))}
+            {(d.Daily.Count == 0 ? HtmlWriter.Of($"<p class=\"quiet\">No reports in this window.</p>") : HtmlWriter.Of($"<details class=\"numbers\" open data-close-with-chart><summary>Daily numbers</summary>{OverviewPage.DailyTable("daily-table", "Sessions per day for " + d.Domain, d.Daily)}</details>"))}
             </section>
             <div class="grid-2">
             """);
@@ -53,9 +54,9 @@ public static class DomainPage
 
     private static SafeHtml PublishedSource(PublishedPolicy? p) => p switch
     {
-        { Source: "audit", At: { } at } => HtmlWriter.Of($"<span class=\"sub\"> (audit of {Layout.Time(at)})</span> "),
-        { Source: "served" } => HtmlWriter.Of($"<span class=\"sub\"> (the policy this server serves; no audit stored)</span> "),
-        _ => HtmlWriter.Of($" "),
+        { Source: "audit", At: { } at } => HtmlWriter.Of($" from the audit of {Layout.Time(at)}"),
+        { Source: "served" } => HtmlWriter.Of($" from the policy this server serves (no audit stored)"),
+        _ => SafeHtml.Empty,
     };
 
     private static SafeHtml Readiness(DomainDetail d)
@@ -89,10 +90,10 @@ public static class DomainPage
 
         var max = d.ByResultType.Rows.Max(r => r.FailedSessions);
         var t = new HtmlWriter();
-        t.Add($"""<table class="data" id="by-result-type"><caption class="sr-only">Failed sessions by result type</caption><thead><tr><th scope="col">Result type</th><th scope="col" class="num">Reports</th><th scope="col" class="num">Failed sessions</th><th scope="col">Likely fix</th></tr></thead><tbody>""");
+        t.Add($"""<table class="data" id="by-result-type"><caption class="sr-only">Failed sessions by result type</caption><thead><tr><th scope="col">Result type and likely fix</th><th scope="col" class="num">Reports</th><th scope="col" class="num">Failed sessions</th></tr></thead><tbody>""");
         foreach (var row in d.ByResultType.Rows.Take(Limits.DashboardTableRows))
         {
-            t.Add($"""<tr data-key="{row.Key}" data-failed="{row.FailedSessions}"><th scope="row"><a href="/reports{Layout.Query(("domain", d.Domain), ("result_type", row.Key), ("since", d.Days.ToString(CultureInfo.InvariantCulture) + "d"))}">{row.Key}</a></th><td class="num">{Layout.Num(row.Reports)}</td><td class="num fail">{Layout.Bar(row.FailedSessions, max, "fail")} {Layout.Num(row.FailedSessions)}</td><td class="fixcell">{ReadinessAnalyzer.FixFor(row.Key)}</td></tr>""");
+            t.Add($"""<tr data-key="{row.Key}" data-failed="{row.FailedSessions}"><th scope="row"><a href="/reports{Layout.Query(("domain", d.Domain), ("result_type", row.Key), ("since", d.Days.ToString(CultureInfo.InvariantCulture) + "d"))}">{row.Key}</a><span class="sub fixcell">{ReadinessAnalyzer.FixFor(row.Key)}</span></th><td class="num">{Layout.Num(row.Reports)}</td><td class="num fail">{Layout.Bar(row.FailedSessions, max, "fail")} {Layout.Num(row.FailedSessions)}</td></tr>""");
         }
 
         t.Add($"""</tbody></table>""");

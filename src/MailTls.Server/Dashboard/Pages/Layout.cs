@@ -6,7 +6,7 @@ using MailTls.Reports;
 namespace MailTls.Server.Dashboard.Pages;
 
 /// <summary>What every page needs besides its content: the navigation state and the logout form's token.</summary>
-/// <param name="Section">overview, reports or login: marks the current navigation link.</param>
+/// <param name="Section">overview, domain, reports, report, login or error: marks the current navigation link.</param>
 /// <param name="LogoutToken">The antiforgery token of the logout form; null when no login is in use.</param>
 /// <param name="Now">When the page is made (the dashboard's clock).</param>
 public sealed record PageContext(string Section, string? LogoutToken, DateTimeOffset Now);
@@ -27,6 +27,7 @@ public static class Layout
             <meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <meta name="referrer" content="no-referrer">
+            <link rel="icon" href="data:,">
             <title>{title} · mailtls</title>
             <link rel="stylesheet" href="/assets/uPlot.min.css">
             <link rel="stylesheet" href="/assets/dashboard.css">
@@ -74,8 +75,11 @@ public static class Layout
         return h.ToString();
     }
 
+    // "page" on the section's own page; "true" on the pages under it (a domain under the overview, a report under the list).
     private static SafeHtml Current(PageContext context, string section) =>
-        context.Section == section ? new SafeHtml(" aria-current=\"page\"") : SafeHtml.Empty;
+        context.Section == section ? new SafeHtml(" aria-current=\"page\"")
+        : (section, context.Section) is ("overview", "domain") or ("reports", "report") ? new SafeHtml(" aria-current=\"true\"")
+        : SafeHtml.Empty;
 
     public static string Num(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 
