@@ -25,6 +25,8 @@
     return { xs: xs, ok: ok, failed: failed };
   }
 
+  function sum(a) { var t = 0; for (var i = 0; i < a.length; i++) { t += a[i]; } return t; }
+
   function fmt(n) { return n == null ? '–' : Math.round(n).toLocaleString('en-US'); }
 
   // Stacked bars: the total (red) first, then the successful part (green) over it, so red shows the failures on top.
@@ -53,12 +55,13 @@
           { stroke: MUTED, grid: { stroke: GRID, width: 1 }, ticks: { show: false }, size: 60,
             values: function (u, vals) { return vals.map(fmt); } }
         ],
+        // Away from the bars the legend shows the window's totals; over a bar, that day's numbers.
         series: [
-          { label: 'Day (UTC)', value: function (u, v) { return v == null ? '–' : new Date((v - DAY / 2) * 1000).toISOString().slice(0, 10); } },
+          { label: 'Day (UTC)', value: function (u, v) { return v == null ? d.xs.length + ' days with reports' : new Date((v - DAY / 2) * 1000).toISOString().slice(0, 10); } },
           { label: 'Failed', fill: FAIL, stroke: FAIL, width: 0, paths: bars, points: { show: false },
-            value: function (u, v, si, i) { return i == null ? '–' : fmt(d.failed[i]); } },
+            value: function (u, v, si, i) { return i == null ? fmt(sum(d.failed)) : fmt(d.failed[i]); } },
           { label: 'Successful', fill: OK, stroke: OK, width: 0, paths: bars, points: { show: false },
-            value: function (u, v) { return fmt(v); } }
+            value: function (u, v, si, i) { return i == null ? fmt(sum(d.ok)) : fmt(v); } }
         ]
       }
     };

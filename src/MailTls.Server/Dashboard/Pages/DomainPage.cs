@@ -36,7 +36,7 @@ public static class DomainPage
             <section class="panel" aria-labelledby="daily-h">
             <h2 id="daily-h">Sessions per day</h2>
             <p class="quiet legend-line"><span class="key key-ok" aria-hidden="true"></span> successful <span class="key key-fail" aria-hidden="true"></span> failed (stacked) · UTC days of each report's start</p>
-            <div class="chart chart-main" data-chart="daily" data-table="daily-table" data-from="{d.Since.ToUnixTimeSeconds()}" data-to="{d.Now.ToUnixTimeSeconds()}" data-label="Chart of successful and failed sessions per day; the table below has the same numbers"></div>
+            <div class="chart chart-main" data-chart="daily" data-table="daily-table" data-from="{Layout.DayStart(d.Since)}" data-to="{Layout.DayStart(d.Now) + 86400}" data-label="Chart of successful and failed sessions per day; the table below has the same numbers"></div>
             {(d.Daily.Count == 0 ? HtmlWriter.Of($"<p class=\"quiet\">No reports in this window.</p>") : HtmlWriter.Of($"<details class=\"numbers\" open data-close-with-chart><summary>Daily numbers</summary>{OverviewPage.DailyTable("daily-table", "Sessions per day for " + d.Domain, d.Daily)}</details>"))}
             </section>
             <div class="grid-2">

@@ -92,6 +92,9 @@ public static class Layout
 
     public static string Day(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
+    /// <summary>Unix time of the start of the UTC day of <paramref name="t"/> (reports are bucketed by UTC day).</summary>
+    public static long DayStart(DateTimeOffset t) => MailTls.Reports.NormalizedReport.DayOf(t) * 86400;
+
     public static string Day(DailyPoint p) => p.Date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>A coloured label; <paramref name="kind"/> is ok, fail, warn, info or neutral.</summary>

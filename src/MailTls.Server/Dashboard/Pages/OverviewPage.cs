@@ -128,7 +128,7 @@ public static class OverviewPage
         return HtmlWriter.Of($"""
             <figure class="multiple" data-domain="{d.Domain}">
             <figcaption><a href="/domains/{d.Domain}">{d.Domain}</a> <span class="{(d.FailureRate > 0 ? "fail" : "ok")}">{Layout.Pct(d.FailureRate)} failed</span></figcaption>
-            <div class="chart chart-spark" data-chart="spark" data-table="{id}" data-from="{o.Since.ToUnixTimeSeconds()}" data-to="{o.Now.ToUnixTimeSeconds()}" data-label="Sessions per day for {d.Domain}: the table below has the numbers"></div>
+            <div class="chart chart-spark" data-chart="spark" data-table="{id}" data-from="{Layout.DayStart(o.Since)}" data-to="{Layout.DayStart(o.Now) + 86400}" data-label="Sessions per day for {d.Domain}: the table below has the numbers"></div>
             <details class="numbers" open data-close-with-chart><summary>Daily numbers</summary>
             {DailyTable(id, "Sessions per day for " + d.Domain, d.Daily)}
             </details>
