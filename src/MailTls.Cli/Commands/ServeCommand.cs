@@ -188,8 +188,12 @@ internal static class ServeCommand
         }
         catch (IOException e)
         {
-            await console.Error.WriteLineAsync("mailtls serve: cannot listen: " + e.Message);
+            await console.Error.WriteLineAsync("mailtls serve: " + (e.Message.StartsWith("dashboard", StringComparison.Ordinal) ? e.Message : "cannot listen: " + e.Message));
             return ExitCode.Incomplete;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // SIGTERM while the listeners were still binding: stop what started, as after a normal start.
         }
 
         try

@@ -111,6 +111,14 @@ public static class DashboardApi
             ["days"] = o.Days,
             ["since"] = ReportJson.Time(o.Since),
             ["totals"] = ReportJson.Summary(SummaryGrouping.None, o.Totals),
+            ["alerts"] = new JsonArray([.. o.Alerts.Select(a => (JsonNode)new JsonObject
+            {
+                ["domain"] = a.Domain,
+                ["code"] = a.Finding.Code,
+                ["severity"] = "error",
+                ["subject"] = a.Finding.Subject,
+                ["message"] = a.Finding.Message,
+            })]),
             ["domain_count"] = o.DomainCount,
             ["page"] = o.Page,
             ["pages"] = o.Pages,

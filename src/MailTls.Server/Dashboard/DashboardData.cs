@@ -20,8 +20,11 @@ public sealed record DomainOverview(
     public double? FailureRate => DashboardData.Rate(Summary.SuccessfulSessions, Summary.FailedSessions);
 }
 
-/// <summary>The overview: store totals over the window and one line per domain (a page of them).</summary>
-public sealed record Overview(int Days, DateTimeOffset Since, DateTimeOffset Now, SummaryResult Totals, IReadOnlyList<DomainOverview> Domains, int Page, int Pages, int DomainCount);
+/// <summary>An alert: an error finding of a domain's latest audit.</summary>
+public sealed record DomainAlert(string Domain, StoredFinding Finding);
+
+/// <summary>The overview: store totals over the window, the alerts of every domain, and one line per domain (a page of them).</summary>
+public sealed record Overview(int Days, DateTimeOffset Since, DateTimeOffset Now, SummaryResult Totals, IReadOnlyList<DomainAlert> Alerts, IReadOnlyList<DomainOverview> Domains, int Page, int Pages, int DomainCount);
 
 /// <summary>Everything the domain page shows; every number from the summary queries of <c>reports summary</c>.</summary>
 public sealed record DomainDetail(
@@ -87,7 +90,8 @@ public sealed class DashboardData(SqlReportStore store, ServeRuntime runtime)
         }
 
         var totals = await Store.SummaryAsync(new SummaryQuery(Since: since), cancellationToken).ConfigureAwait(false);
-        return new Overview(days, since, now, totals, lines, page, pages, all.Count);
+        var alerts = audits.Values.OrderBy(a => a.Domain, StringComparer.Ordinal).SelectMany(a => Alerts(a).Select(f => new DomainAlert(a.Domain, f))).ToList();
+        return new Overview(days, since, now, totals, alerts, lines, page, pages, all.Count);
     }
 
     public async Task<DomainDetail> DomainAsync(string domain, int days, CancellationToken cancellationToken)

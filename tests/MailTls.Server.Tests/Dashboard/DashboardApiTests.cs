@@ -118,6 +118,8 @@ public sealed class DashboardApiTests : IAsyncLifetime
         Assert.Equal("audit", (string)failing["published"]!["source"]!);
         Assert.Equal(1, (int)failing["last_audit"]!["errors"]!);
         Assert.Equal("smtp.cert.name-mismatch", (string)Assert.Single(failing["alerts"]!.AsArray())!["code"]!);
+        var alert = Assert.Single(api["alerts"]!.AsArray())!;
+        Assert.Equal((DashboardSeed.Failing, "smtp.cert.name-mismatch"), ((string)alert["domain"]!, (string)alert["code"]!));
         var healthy = domains.Single(d => (string)d!["domain"]! == DashboardSeed.Healthy)!;
         Assert.Equal("enforce", (string)healthy["published"]!["mode"]!);
         Assert.Empty(healthy["alerts"]!.AsArray());

@@ -28,21 +28,17 @@ public static class OverviewPage
             </section>
             """);
 
-        var alerts = o.Domains.Where(d => d.Alerts.Count > 0).ToList();
         h.Add($"""<section aria-labelledby="alerts-h" class="panel"><h2 id="alerts-h">Alerts</h2>""");
-        if (alerts.Count == 0)
+        if (o.Alerts.Count == 0)
         {
-            h.Add($"""<p class="quiet">No error findings in the latest audits{(o.Domains.Any(d => d.LastAudit is not null) ? "" : "  (no audits stored yet: mailtls watch writes them)")}.</p>""");
+            h.Add($"""<p class="quiet">No error findings in the latest audits{(o.Domains.Any(d => d.LastAudit is not null) ? "" : " (no audits stored yet: mailtls watch writes them)")}.</p>""");
         }
         else
         {
             h.Add($"""<ul class="alerts">""");
-            foreach (var d in alerts)
+            foreach (var (domain, f) in o.Alerts)
             {
-                foreach (var f in d.Alerts)
-                {
-                    h.Add($"""<li class="alert"><a href="/domains/{d.Domain}">{d.Domain}</a> <code>{f.Code}</code> <span>{f.Message}</span></li>""");
-                }
+                h.Add($"""<li class="alert"><a href="/domains/{domain}">{domain}</a> <code>{f.Code}</code> <span>{f.Message}</span></li>""");
             }
 
             h.Add($"""</ul>""");
