@@ -314,4 +314,57 @@ public static class Limits
 
     /// <summary>One line of a scan input or of a JSONL output read for <c>--resume</c> (a check object with full chains is ~50 KB).</summary>
     public const int ScanMaxLineChars = 4 * 1024 * 1024;
+
+    // ---- dashboard (issue 9) ----
+
+    /// <summary>Default port of the dashboard listener (next to the admin listener's 9461; loopback by default).</summary>
+    public const int DashboardDefaultPort = 9462;
+
+    /// <summary>PBKDF2-HMAC-SHA256 iterations of a new dashboard password hash (OWASP 2023 recommendation for PBKDF2-SHA256).</summary>
+    public const int DashboardPasswordIterations = 600_000;
+
+    /// <summary>Fewest iterations a configured hash may have: weaker hashes are refused rather than trusted.</summary>
+    public const int DashboardPasswordMinIterations = 100_000;
+
+    /// <summary>Shortest bearer token accepted from the token file (16 random characters ≈ 96 bits; `openssl rand -base64 32` gives 44).</summary>
+    public const int DashboardTokenMinChars = 16;
+
+    /// <summary>Largest token file read.</summary>
+    public const int DashboardTokenFileMaxBytes = 4096;
+
+    /// <summary>Lifetime of a login cookie, renewed while in use (sliding); a restart logs everyone out (keys are in memory).</summary>
+    public static readonly TimeSpan DashboardSessionLifetime = TimeSpan.FromHours(12);
+
+    /// <summary>Failed logins accepted per minute (all clients together) before answering 429: bounds guessing and the PBKDF2 CPU cost.</summary>
+    public const int DashboardLoginFailuresPerMinute = 10;
+
+    /// <summary>The window of the overview and domain pages unless ?days= says otherwise (as `reports summary --since 30d`).</summary>
+    public const int DashboardDefaultDays = 30;
+
+    /// <summary>Largest ?days= window of the pages and the API (ten years).</summary>
+    public const int DashboardMaxDays = 3660;
+
+    /// <summary>Domains per overview page: each domain costs two indexed summary queries.</summary>
+    public const int DashboardOverviewPageSize = 100;
+
+    /// <summary>Reports per page of the report list unless ?per_page= says otherwise.</summary>
+    public const int DashboardReportsPageSize = 50;
+
+    /// <summary>Largest ?per_page= of the report list.</summary>
+    public const int DashboardReportsMaxPageSize = 500;
+
+    /// <summary>Rows shown per breakdown table on a domain page (the API gives every row).</summary>
+    public const int DashboardTableRows = 20;
+
+    /// <summary>Largest raw report JSON shown on a report page (the API gives it whole).</summary>
+    public const int DashboardRawJsonMaxChars = 256 * 1024;
+
+    /// <summary>Request headers of the dashboard listener (cookies: session + antiforgery).</summary>
+    public const int DashboardMaxRequestHeadersBytes = 16 * 1024;
+
+    /// <summary>Request line of the dashboard listener (filter query strings).</summary>
+    public const int DashboardMaxRequestLineBytes = 8 * 1024;
+
+    /// <summary>Request body of the dashboard listener: only the login and logout forms are posted.</summary>
+    public const int DashboardMaxRequestBodyBytes = 16 * 1024;
 }

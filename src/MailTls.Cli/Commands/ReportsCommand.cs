@@ -167,17 +167,11 @@ internal static class ReportsCommand
             var result = await store.SummaryAsync(query, cancellationToken);
             if (console.Json)
             {
-                JsonOutput.Write(console, new JsonObject
-                {
-                    ["reports"] = result.Reports,
-                    ["successful_sessions"] = result.SuccessfulSessions,
-                    ["failed_sessions"] = result.FailedSessions,
-                    ["rows"] = new JsonArray([.. result.Rows.Select(r => (JsonNode)Row(query.By, r))]),
-                });
+                JsonOutput.Write(console, ReportJson.Summary(query.By, result));
             }
             else if (parse.GetValue(csv))
             {
-                var name = GroupName(query.By);
+                var name = ReportJson.GroupName(query.By);
                 console.Out.WriteLine($"{name},result_type,reports,successful_sessions,failed_sessions");
                 foreach (var r in result.Rows)
                 {
@@ -189,7 +183,7 @@ internal static class ReportsCommand
                 console.Ansi.MarkupLine($"[bold]{result.Reports}[/] report(s): [green]{result.SuccessfulSessions}[/] successful, [red]{result.FailedSessions}[/] failed session(s) (summed over every policy, as reported)");
                 if (result.Rows.Count > 0)
                 {
-                    var table = new Table().AddColumn(GroupName(query.By)).AddColumn("result type").AddColumn(new TableColumn("reports").RightAligned())
+                    var table = new Table().AddColumn(ReportJson.GroupName(query.By)).AddColumn("result type").AddColumn(new TableColumn("reports").RightAligned())
                         .AddColumn(new TableColumn("successful").RightAligned()).AddColumn(new TableColumn("failed").RightAligned());
                     foreach (var r in result.Rows)
                     {
@@ -206,53 +200,16 @@ internal static class ReportsCommand
         return command;
     }
 
-    private static JsonObject Row(SummaryGrouping by, SummaryRow r)
-    {
-        var o = new JsonObject { [GroupName(by)] = r.Key };
-        if (by is SummaryGrouping.Mx or SummaryGrouping.Ip)
-        {
-            o["result_type"] = r.ResultType;
-        }
-
-        o["reports"] = r.Reports;
-        if (by is not (SummaryGrouping.ResultType or SummaryGrouping.Mx or SummaryGrouping.Ip))
-        {
-            o["successful_sessions"] = r.SuccessfulSessions;
-        }
-
-        o["failed_sessions"] = r.FailedSessions;
-        return o;
-    }
-
     private static string Csv(string s) => s.Contains(',', StringComparison.Ordinal) || s.Contains('"', StringComparison.Ordinal) ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
 
-    private static string GroupName(SummaryGrouping by) => by switch
-    {
-        SummaryGrouping.ResultType => "result_type",
-        SummaryGrouping.Sender => "sender",
-        SummaryGrouping.Mx => "mx",
-        SummaryGrouping.Ip => "ip",
-        SummaryGrouping.Day => "day",
-        SummaryGrouping.Policy => "policy",
-        _ => "key",
-    };
-
-    private static SummaryGrouping Grouping(string? by) => by switch
-    {
-        null => SummaryGrouping.None,
-        "result-type" => SummaryGrouping.ResultType,
-        "sender" => SummaryGrouping.Sender,
-        "mx" => SummaryGrouping.Mx,
-        "ip" => SummaryGrouping.Ip,
-        "day" => SummaryGrouping.Day,
-        "policy" => SummaryGrouping.Policy,
-        _ => throw new UsageException($"--by {by}: expected result-type, sender, mx, ip, day or policy"),
-    };
+    private static SummaryGrouping Grouping(string? by) => ReportJson.TryParseGrouping(by, out var g)
+        ? g
+        : throw new UsageException($"--by {by}: expected {string.Join(", ", ReportJson.GroupingWords)}");
 
     private static SummaryQuery Query(ParseResult parse, Option<string?> domain, Option<string?> since, Option<string?> policyType)
     {
         var type = parse.GetValue(policyType);
-        if (type is not (null or "sts" or "tlsa" or "no-policy-found"))
+        if (!ReportJson.IsPolicyType(type))
         {
             throw new UsageException($"--policy-type {type}: expected sts, tlsa or no-policy-found");
         }
@@ -260,23 +217,9 @@ internal static class ReportsCommand
         return new SummaryQuery(parse.GetValue(domain), parse.GetValue(since) is { } s ? Since(s, DateTimeOffset.UtcNow) : null, type);
     }
 
-    internal static DateTimeOffset Since(string text, DateTimeOffset now)
-    {
-        if (text.Length > 1 && long.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= 100_000)
-        {
-            switch (text[^1])
-            {
-                case 'd':
-                    return now.AddDays(-n);
-                case 'h':
-                    return now.AddHours(-n);
-            }
-        }
-
-        return DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
-            ? new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero)
-            : throw new UsageException($"--since {text}: expected Nd, Nh or YYYY-MM-DD");
-    }
+    internal static DateTimeOffset Since(string text, DateTimeOffset now) => ReportJson.TryParseSince(text, now, out var since)
+        ? since
+        : throw new UsageException($"--since {text}: expected Nd, Nh or YYYY-MM-DD");
 
     private static Command Show(CliContext context)
     {
@@ -290,7 +233,7 @@ internal static class ReportsCommand
             var reports = await store.FindAsync(parse.GetRequiredValue(id), cancellationToken);
             if (console.Json)
             {
-                JsonOutput.Write(console, new JsonObject { ["reports"] = new JsonArray([.. reports.Select(r => (JsonNode)ShowJson(r))]) });
+                JsonOutput.Write(console, new JsonObject { ["reports"] = new JsonArray([.. reports.Select(r => (JsonNode)ReportJson.Report(r))]) });
             }
             else if (reports.Count == 0)
             {
@@ -308,46 +251,6 @@ internal static class ReportsCommand
         });
         return command;
     }
-
-    private static JsonObject ShowJson(StoredReport r) => new()
-    {
-        ["report_id"] = r.ReportId,
-        ["sender"] = r.Sender,
-        ["organization_name"] = r.OrganizationName,
-        ["contact_info"] = r.ContactInfo,
-        ["start"] = r.Start.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-        ["end"] = r.End.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-        ["revision"] = r.Revision,
-        ["current"] = r.IsCurrent,
-        ["content_sha256"] = r.ContentSha256,
-        ["source"] = new JsonObject { ["kind"] = r.SourceKind, ["name"] = r.SourceName },
-        ["received_at"] = r.ReceivedAt.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
-        ["successful_sessions"] = r.Policies.Sum(p => p.SuccessfulSessions),
-        ["failed_sessions"] = r.Policies.Sum(p => p.FailedSessions),
-        ["deviations"] = new JsonArray([.. r.Deviations.Select(d => (JsonNode)new JsonObject { ["code"] = d.Code, ["severity"] = d.Severity, ["message"] = d.Message })]),
-        ["policies"] = new JsonArray([.. r.Policies.Select(p => (JsonNode)new JsonObject
-        {
-            ["policy_type"] = p.PolicyType,
-            ["policy_domain"] = p.PolicyDomain,
-            ["policy_strings"] = p.PolicyStrings is null ? null : JsonOutput.Strings(p.PolicyStrings),
-            ["mx_host"] = p.MxHosts is null ? null : JsonOutput.Strings(p.MxHosts),
-            ["sts"] = p.StsMode is null ? null : new JsonObject { ["mode"] = p.StsMode, ["max_age"] = p.StsMaxAge, ["mx"] = JsonOutput.Strings(p.StsMx ?? []) },
-            ["tlsa_records"] = p.TlsaRecords is null ? null : JsonOutput.Strings(p.TlsaRecords),
-            ["successful_sessions"] = p.SuccessfulSessions,
-            ["failed_sessions"] = p.FailedSessions,
-            ["failure_details"] = new JsonArray([.. p.Failures.Select(f => (JsonNode)new JsonObject
-            {
-                ["result_type"] = f.ResultType,
-                ["sending_mta_ip"] = f.SendingMtaIp,
-                ["receiving_mx_hostname"] = f.ReceivingMxHostname,
-                ["receiving_mx_helo"] = f.ReceivingMxHelo,
-                ["receiving_ip"] = f.ReceivingIp,
-                ["failed_session_count"] = f.FailedSessions,
-                ["additional_information"] = f.AdditionalInformation,
-                ["failure_reason_code"] = f.FailureReasonCode,
-            })]),
-        })]),
-    };
 
     private static void WriteShow(CliConsole console, StoredReport r)
     {

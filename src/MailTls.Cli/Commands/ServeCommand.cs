@@ -27,7 +27,8 @@ internal static class ServeCommand
             Description = "Resolver ADDR[:PORT] for the DNS self-check (repeatable); overrides self_check.resolver.",
             AllowMultipleArgumentsPerToken = false,
         };
-        var command = new Command("serve", "Serve MTA-STS policies over HTTPS (policy host), with certificate hot reload and a DNS self-check.") { config, check, resolver };
+        var command = new Command("serve", "Serve MTA-STS policies over HTTPS (policy host), with certificate hot reload and a DNS self-check; and the dashboard.") { config, check, resolver };
+        command.Subcommands.Add(HashPassword(context));
         command.SetAction(async (parse, cancellationToken) =>
         {
             var console = context.Console(parse);
@@ -50,6 +51,79 @@ internal static class ServeCommand
                 : await RunAsync(console, configPath!, loaded, cancellationToken);
         });
         return command;
+    }
+
+    /// <summary>
+    /// <c>mailtls serve hash-password</c>: the <c>dashboard.auth.password_hash</c> value for a password read from
+    /// stdin (without echo on a terminal) or <c>--password-file</c>, never from the command line.
+    /// </summary>
+    private static Command HashPassword(CliContext context)
+    {
+        var file = new Option<string?>("--password-file") { Description = "Read the password from this file (first line) instead of stdin." };
+        var command = new Command("hash-password", "Print the dashboard password hash (PBKDF2-SHA256) for serve.yaml; the password is read from stdin.") { file };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var console = context.Console(parse);
+            string? password;
+            if (parse.GetValue(file) is { } path)
+            {
+                password = (await InputFiles.ReadTextAsync(path, 4096, cancellationToken)).Split('\n')[0].TrimEnd('\r');
+            }
+            else if (!System.Console.IsInputRedirected)
+            {
+                await console.Error.WriteAsync("Dashboard password: ");
+                password = ReadHidden();
+                await console.Error.WriteLineAsync();
+            }
+            else
+            {
+                password = await System.Console.In.ReadLineAsync(cancellationToken);
+            }
+
+            if (string.IsNullOrEmpty(password) || password.Length < 8)
+            {
+                throw new UsageException("the password must have at least 8 characters (it is read from stdin or --password-file)");
+            }
+
+            var hash = MailTls.Server.Dashboard.DashboardPassword.Hash(password);
+            if (console.Json)
+            {
+                JsonOutput.Write(console, new JsonObject { ["password_hash"] = hash });
+            }
+            else
+            {
+                console.Out.WriteLine(hash);
+                await console.Error.WriteLineAsync($"in serve.yaml: dashboard: {{auth: {{password_hash: \"{hash}\"}}}}");
+            }
+
+            return ExitCode.Success;
+        });
+        return command;
+    }
+
+    private static string ReadHidden()
+    {
+        var chars = new System.Text.StringBuilder();
+        while (true)
+        {
+            var key = System.Console.ReadKey(intercept: true);
+            if (key.Key == ConsoleKey.Enter)
+            {
+                return chars.ToString();
+            }
+
+            if (key.Key == ConsoleKey.Backspace)
+            {
+                if (chars.Length > 0)
+                {
+                    chars.Length--;
+                }
+            }
+            else if (!char.IsControl(key.KeyChar))
+            {
+                chars.Append(key.KeyChar);
+            }
+        }
     }
 
     private static async Task<int> CheckAsync(CliConsole console, string path, ServeConfigResult loaded, CancellationToken cancellationToken)
@@ -114,8 +188,12 @@ internal static class ServeCommand
         }
         catch (IOException e)
         {
-            await console.Error.WriteLineAsync("mailtls serve: cannot listen: " + e.Message);
+            await console.Error.WriteLineAsync("mailtls serve: " + (e.Message.StartsWith("dashboard", StringComparison.Ordinal) ? e.Message : "cannot listen: " + e.Message));
             return ExitCode.Incomplete;
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // SIGTERM while the listeners were still binding: stop what started, as after a normal start.
         }
 
         try

@@ -82,6 +82,8 @@ public static class ServeConfigLoader
 
         var defaultEnding = ParseLineEnding(options.LineEndings, "line_endings", errors) ?? StsLineEnding.CrLf;
 
+        // A dashboard-only server may have no policy listeners and no domains (an explicit empty list).
+        var dashboard = DashboardConfig.Validate(options.Dashboard, baseDirectory, Environment.GetEnvironmentVariable, errors);
         var listeners = new List<ListenerSettings>();
         var listenerOptions = options.Listeners ?? [new ListenerOptions()];
         for (var i = 0; i < listenerOptions.Count; i++)
@@ -102,7 +104,7 @@ public static class ServeConfigLoader
             }
         }
 
-        if (listenerOptions.Count == 0)
+        if (listenerOptions.Count == 0 && dashboard is null)
         {
             errors.Add("listeners: at least one listener is needed");
         }
@@ -123,7 +125,7 @@ public static class ServeConfigLoader
         var domains = new List<DomainSettings>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var domainOptions = options.Domains ?? [];
-        if (domainOptions.Count == 0)
+        if (domainOptions.Count == 0 && dashboard is null)
         {
             errors.Add("domains: at least one domain is needed");
         }
@@ -334,6 +336,7 @@ public static class ServeConfigLoader
             SelfCheck = new SelfCheckSettings(sc?.Enabled ?? true, resolvers, TimeSpan.FromSeconds(interval), TimeSpan.FromSeconds(timeout)),
             StateFile = options.StateFile is null ? null : Full(options.StateFile),
             LogFormat = logFormat,
+            Dashboard = dashboard,
         }, []);
     }
 

@@ -24,6 +24,8 @@ public sealed class ServeOptions
     public string? StateFile { get; set; }
 
     public string? LogFormat { get; set; }
+
+    public DashboardOptions? Dashboard { get; set; }
 }
 
 public sealed class ListenerOptions
@@ -83,5 +85,35 @@ public sealed class SelfCheckOptions
     public double? IntervalSeconds { get; set; }
 
     public double? TimeoutSeconds { get; set; }
+}
+/// <summary><c>dashboard:</c> the web view of reports, audits and readiness (docs/dashboard.md).</summary>
+public sealed class DashboardOptions
+{
+    public bool? Enabled { get; set; }
+
+    /// <summary>"ADDR:PORT" or a list of them (a scalar or a sequence in YAML).</summary>
+    public object? Listen { get; set; }
+
+    public string? Db { get; set; }
+
+    public DashboardTlsOptions? Tls { get; set; }
+
+    public DashboardAuthOptions? Auth { get; set; }
+}
+
+public sealed class DashboardTlsOptions
+{
+    public string? Cert { get; set; }
+
+    public string? Key { get; set; }
+}
+
+public sealed class DashboardAuthOptions
+{
+    public string? PasswordHash { get; set; }
+
+    public string? TokenFile { get; set; }
+
+    public double? SessionHours { get; set; }
 }
 #pragma warning restore CA1002, CA2227

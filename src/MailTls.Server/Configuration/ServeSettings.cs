@@ -23,6 +23,31 @@ public sealed record ServeSettings
     public string? StateFile { get; init; }
 
     public ServeLogFormat LogFormat { get; init; } = ServeLogFormat.Json;
+
+    /// <summary>The dashboard (docs/dashboard.md); null = disabled.</summary>
+    public DashboardSettings? Dashboard { get; init; }
+}
+
+/// <summary>
+/// The dashboard listener(s), its report store and its login. A login is required when any listen address is not
+/// loopback (the configuration must then give a password hash or a token file) and whenever one is configured.
+/// </summary>
+public sealed record DashboardSettings(
+    IReadOnlyList<IPEndPoint> Listen,
+    string Database,
+    CertificateSource? Tls,
+    DashboardAuthSettings Auth)
+{
+    public bool AuthRequired => Auth.Configured || !EveryAddressLoopback(Listen);
+
+    /// <summary>True when every address is a loopback address (127.0.0.0/8, ::1); 0.0.0.0 and :: are not.</summary>
+    public static bool EveryAddressLoopback(IEnumerable<IPEndPoint> listen) => listen.All(e => IPAddress.IsLoopback(e.Address));
+}
+
+/// <summary>The dashboard's credentials: a PBKDF2 password hash and/or the SHA-256 of a bearer token read from a file.</summary>
+public sealed record DashboardAuthSettings(string? PasswordHash, string? TokenFile, byte[]? TokenSha256, TimeSpan SessionLifetime)
+{
+    public bool Configured => PasswordHash is not null || TokenSha256 is not null;
 }
 
 public sealed record ListenerSettings(IPAddress Address, int Port, bool Tls)

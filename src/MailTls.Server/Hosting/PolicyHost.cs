@@ -4,7 +4,9 @@ using System.Security.Authentication;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using MailTls.Dns;
+using MailTls.Reports.Storage;
 using MailTls.Server.Configuration;
+using MailTls.Server.Dashboard;
 using MailTls.Server.Endpoints;
 using MailTls.Server.Operations;
 using Microsoft.AspNetCore.Builder;
@@ -26,8 +28,11 @@ namespace MailTls.Server.Hosting;
 public sealed class PolicyHost : IAsyncDisposable
 {
     private static readonly List<SslApplicationProtocol> Alpn = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
-    private readonly WebApplication policyApp;
+    private readonly WebApplication? policyApp;
     private readonly WebApplication? adminApp;
+    private readonly ILoggerFactory loggerFactory;
+    private WebApplication? dashboardApp;
+    private SqlReportStore? dashboardStore;
     private readonly ILogger logger;
     private readonly SemaphoreSlim wake = new(0);
     private readonly CancellationTokenSource stopping = new();
@@ -37,15 +42,22 @@ public sealed class PolicyHost : IAsyncDisposable
     private PolicyHost(ServeRuntime runtime, ILoggerFactory loggerFactory)
     {
         Runtime = runtime;
+        this.loggerFactory = loggerFactory;
         logger = loggerFactory.CreateLogger("MailTls.Server");
-        policyApp = BuildPolicyApp(runtime, loggerFactory);
+        policyApp = runtime.Settings.Listeners.Count > 0 ? BuildPolicyApp(runtime, loggerFactory) : null;
         adminApp = runtime.Settings.Admin is { } admin ? BuildAdminApp(runtime, admin, loggerFactory) : null;
     }
 
     public ServeRuntime Runtime { get; }
 
     /// <summary>Bound addresses of the policy listeners (after start; port 0 becomes the real port).</summary>
-    public IReadOnlyList<string> PolicyAddresses => Addresses(policyApp);
+    public IReadOnlyList<string> PolicyAddresses => policyApp is null ? [] : Addresses(policyApp);
+
+    /// <summary>Bound addresses of the dashboard (after start), or empty when it is disabled.</summary>
+    public IReadOnlyList<string> DashboardAddresses => dashboardApp is null ? [] : Addresses(dashboardApp);
+
+    /// <summary>The dashboard's services (its endpoint data source, for tests), or null when it is disabled or not started.</summary>
+    internal IServiceProvider? DashboardServices => dashboardApp?.Services;
 
     /// <summary>Bound address of the admin listener, or null when disabled.</summary>
     public string? AdminAddress => adminApp is null ? null : Addresses(adminApp) is [var first, ..] ? first : null;
@@ -63,6 +75,7 @@ public sealed class PolicyHost : IAsyncDisposable
     {
         b.SetMinimumLevel(LogLevel.Information);
         b.AddFilter("Microsoft", LogLevel.Warning);
+        b.AddFilter("Microsoft.AspNetCore.DataProtection", LogLevel.Error); // the dashboard's keys are in memory on purpose
         if (format == ServeLogFormat.Json)
         {
             b.AddJsonConsole(o =>
@@ -81,10 +94,19 @@ public sealed class PolicyHost : IAsyncDisposable
     /// <summary>Binds the listeners, starts the reload/self-check loop and runs the first self-check.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        await policyApp.StartAsync(cancellationToken);
+        if (policyApp is not null)
+        {
+            await policyApp.StartAsync(cancellationToken);
+        }
+
         if (adminApp is not null)
         {
             await adminApp.StartAsync(cancellationToken);
+        }
+
+        if (Runtime.Settings.Dashboard is { } dashboard)
+        {
+            await StartDashboardAsync(dashboard, cancellationToken);
         }
 
         foreach (var dir in Runtime.WatchedFiles.Select(Path.GetDirectoryName).OfType<string>().Distinct(StringComparer.Ordinal).Where(Directory.Exists))
@@ -102,8 +124,9 @@ public sealed class PolicyHost : IAsyncDisposable
             watchers.Add(w);
         }
 
-        logger.LogInformation("serving {Domains} domain(s) on {Listeners}; admin on {Admin}",
-            Runtime.Settings.Domains.Count, string.Join(", ", PolicyAddresses), AdminAddress ?? "(disabled)");
+        logger.LogInformation("serving {Domains} domain(s) on {Listeners}; admin on {Admin}; dashboard on {Dashboard}",
+            Runtime.Settings.Domains.Count, string.Join(", ", PolicyAddresses), AdminAddress ?? "(disabled)",
+            DashboardAddresses.Count == 0 ? "(disabled)" : string.Join(", ", DashboardAddresses));
         loop = Task.Run(() => LoopAsync(stopping.Token), CancellationToken.None);
     }
 
@@ -134,10 +157,19 @@ public sealed class PolicyHost : IAsyncDisposable
             await loop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
-        await policyApp.StopAsync(cancellationToken);
+        if (policyApp is not null)
+        {
+            await policyApp.StopAsync(cancellationToken);
+        }
+
         if (adminApp is not null)
         {
             await adminApp.StopAsync(cancellationToken);
+        }
+
+        if (dashboardApp is not null)
+        {
+            await dashboardApp.StopAsync(cancellationToken);
         }
 
         logger.LogInformation("stopped");
@@ -150,15 +182,50 @@ public sealed class PolicyHost : IAsyncDisposable
             await StopAsync();
         }
 
-        await policyApp.DisposeAsync();
+        if (policyApp is not null)
+        {
+            await policyApp.DisposeAsync();
+        }
+
         if (adminApp is not null)
         {
             await adminApp.DisposeAsync();
         }
 
+        if (dashboardApp is not null)
+        {
+            await dashboardApp.DisposeAsync();
+        }
+
+        if (dashboardStore is not null)
+        {
+            await dashboardStore.DisposeAsync();
+        }
+
         Runtime.Dispose();
         stopping.Dispose();
         wake.Dispose();
+    }
+
+    // The store is opened (and migrated) before the listener binds, so a page never meets a missing schema; an
+    // unreachable database stops the start with an IOException (exit 3), like a port already in use.
+    private async Task StartDashboardAsync(DashboardSettings dashboard, CancellationToken cancellationToken)
+    {
+        try
+        {
+            dashboardStore = await ReportDatabase.OpenAsync(dashboard.Database, Runtime.Time, cancellationToken);
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or Npgsql.NpgsqlException or System.Net.Sockets.SocketException or TimeoutException or ArgumentException or UnauthorizedAccessException)
+        {
+            throw new IOException($"dashboard database {ReportDatabase.Redact(dashboard.Database)} unavailable: {e.Message}", e);
+        }
+
+        dashboardApp = DashboardApp.Build(dashboard, Runtime, dashboardStore, loggerFactory);
+        await dashboardApp.StartAsync(cancellationToken);
+        if (dashboard.Listen.Any(e => !System.Net.IPAddress.IsLoopback(e.Address)) && dashboard.Tls is null)
+        {
+            logger.LogWarning("dashboard listens on a non-loopback address without TLS: passwords and tokens travel in clear unless a TLS proxy is in front (dashboard.tls)");
+        }
     }
 
     private async Task LoopAsync(CancellationToken cancellationToken)

@@ -62,6 +62,13 @@ public sealed class LabReportsTests
     }
 
     [Fact]
+    public async Task Postgres_browsing_lists_filters_pages_and_reads_raw_reports()
+    {
+        await using var store = await ReportDatabase.OpenAsync(await PgUrlAsync());
+        await ReportStoreContract.BrowseAsync(store);
+    }
+
+    [Fact]
     public async Task Postgres_revisions_and_quarantine()
     {
         await using var store = await ReportDatabase.OpenAsync(await PgUrlAsync());

@@ -124,4 +124,75 @@ internal static class ReportStoreContract
         Assert.Equal([ids[2]], (await store.AuditHistoryAsync("b.example", 1)).Select(a => a.Id));
         Assert.Empty(await store.AuditHistoryAsync("c.example", 5));
     }
+
+    /// <summary>Listings (filters, paging, domain-restricted sessions), one report by store id, its raw JSON, the filter values.</summary>
+    public static async Task BrowseAsync(SqlReportStore store)
+    {
+        await using var ingestor = new ReportIngestor(store);
+        var payloads = new Dictionary<string, string>();
+        for (var i = 0; i < 12; i++)
+        {
+            var json = ReportTestData.Json(i, ok: 10 + i, failed: i % 3, domain: i % 2 == 0 ? "a.example" : "b.example", sender: i % 4 == 0 ? "yahoo.com" : "google.com");
+            payloads["gen-" + i] = json;
+            Assert.Equal(IngestStatus.Imported, Assert.Single(await ingestor.IngestAsync(ReportTestData.Gzip(json), ReportSource.Api())).Status);
+        }
+
+        // A second revision of gen-3: only the new one is listed and counted.
+        var revised = ReportTestData.Json(3, ok: 99, failed: 0, domain: "b.example", sender: "google.com");
+        Assert.Equal(IngestStatus.Imported, Assert.Single(await ingestor.IngestAsync(ReportTestData.Gzip(revised), ReportSource.Api())).Status);
+        payloads["gen-3"] = revised;
+
+        var all = await store.ListReportsAsync(new ReportListQuery(Limit: 100));
+        Assert.Equal(12, all.Total);
+        Assert.Equal(all.Items.OrderByDescending(r => r.Start).ThenByDescending(r => r.StoreId).Select(r => r.StoreId), all.Items.Select(r => r.StoreId));
+        Assert.Equal(99, all.Items.Single(r => r.ReportId == "gen-3").SuccessfulSessions);
+        Assert.Equal(2, all.Items.Single(r => r.ReportId == "gen-3").Revision);
+
+        foreach (var domain in new[] { "a.example", "B.Example." })
+        {
+            var page = await store.ListReportsAsync(new ReportListQuery(Domain: domain, Limit: 100));
+            var summary = await store.SummaryAsync(new SummaryQuery(domain));
+            Assert.Equal(summary.Reports, page.Total);
+            Assert.Equal((summary.SuccessfulSessions, summary.FailedSessions), (page.Items.Sum(r => r.SuccessfulSessions), page.Items.Sum(r => r.FailedSessions)));
+        }
+
+        var paged = new List<long>();
+        for (var offset = 0; offset < 12; offset += 5)
+        {
+            paged.AddRange((await store.ListReportsAsync(new ReportListQuery(Offset: offset, Limit: 5))).Items.Select(r => r.StoreId));
+        }
+
+        Assert.Equal(all.Items.Select(r => r.StoreId), paged);
+        var yahoo = await store.ListReportsAsync(new ReportListQuery(Sender: "yahoo.com"));
+        Assert.Equal(3, yahoo.Total);
+        Assert.All(yahoo.Items, r => Assert.Equal("yahoo.com", r.Sender));
+        var failing = await store.ListReportsAsync(new ReportListQuery(ResultType: "certificate-expired"));
+        Assert.Equal(12, failing.Total); // every generated report has a certificate-expired failure detail (some with 0 sessions)
+        Assert.Equal(0, (await store.ListReportsAsync(new ReportListQuery(ResultType: "starttls-not-supported"))).Total);
+        Assert.All(failing.Items, r => Assert.Equal(["certificate-expired"], r.ResultTypes));
+        var since = await store.ListReportsAsync(new ReportListQuery(Since: new DateTimeOffset(2026, 1, 10, 12, 0, 0, TimeSpan.Zero)));
+        Assert.Equal(all.Items.Count(r => r.Start >= new DateTimeOffset(2026, 1, 10, 0, 0, 0, TimeSpan.Zero)), since.Total);
+
+        var one = all.Items.Single(r => r.ReportId == "gen-5");
+        var stored = await store.GetReportAsync(one.StoreId);
+        Assert.Equal(Assert.Single(await store.FindAsync("gen-5")), stored, new StoredReportComparer());
+        Assert.Equal(payloads["gen-5"], await store.RawJsonAsync(one.StoreId));
+        Assert.Null(await store.GetReportAsync(999_999));
+        Assert.Null(await store.RawJsonAsync(999_999));
+
+        var values = await store.FilterValuesAsync();
+        Assert.Equal(["a.example", "b.example"], values.Domains);
+        Assert.Equal(["google.com", "yahoo.com"], values.Senders);
+        Assert.Equal(["certificate-expired"], values.ResultTypes);
+    }
+
+    /// <summary>Stored reports compare by their key fields, totals and policy count (lists inside are reference types).</summary>
+    private sealed class StoredReportComparer : IEqualityComparer<StoredReport?>
+    {
+        public bool Equals(StoredReport? x, StoredReport? y) => x is not null && y is not null
+            && (x.StoreId, x.Sender, x.ReportId, x.Start, x.End, x.Revision, x.ContentSha256, x.Policies.Count, x.Policies.Sum(p => p.FailedSessions))
+            == (y.StoreId, y.Sender, y.ReportId, y.Start, y.End, y.Revision, y.ContentSha256, y.Policies.Count, y.Policies.Sum(p => p.FailedSessions));
+
+        public int GetHashCode(StoredReport? obj) => obj?.StoreId.GetHashCode() ?? 0;
+    }
 }

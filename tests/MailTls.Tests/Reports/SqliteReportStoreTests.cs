@@ -20,6 +20,13 @@ public sealed class SqliteReportStoreTests
     }
 
     [Fact]
+    public async Task Browsing_lists_filters_pages_and_reads_raw_reports()
+    {
+        await using var store = await FreshAsync();
+        await ReportStoreContract.BrowseAsync(store);
+    }
+
+    [Fact]
     public async Task Five_hundred_concurrent_callers_store_each_report_once()
     {
         await using var store = await FreshAsync();
