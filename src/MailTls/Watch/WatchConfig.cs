@@ -376,7 +376,7 @@ public sealed record WatchConfig
             port = null;
         }
 
-        if (from is null || !MailboxAddress.TryParse(from, out _))
+        if (from is null || !IsAddress(from))
         {
             errors.Add($"{at}.from: required, an e-mail address");
         }
@@ -386,7 +386,7 @@ public sealed record WatchConfig
             errors.Add($"{at}.to: at least one address");
         }
 
-        foreach (var t in to.Where(t => !MailboxAddress.TryParse(t, out _)))
+        foreach (var t in to.Where(t => !IsAddress(t)))
         {
             errors.Add($"{at}.to: '{t}' is not an e-mail address");
         }
@@ -437,6 +437,10 @@ public sealed record WatchConfig
             Attempts = attempts,
         };
     }
+
+    /// <summary>An addr-spec with a domain (MimeKit also accepts a bare local part, which no relay delivers).</summary>
+    private static bool IsAddress(string text) =>
+        MailboxAddress.TryParse(text, out var m) && m.Address.IndexOf('@', StringComparison.Ordinal) is var at && at > 0 && at < m.Address.Length - 1;
 
     private static bool IsLoopback(string host) =>
         host.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(host, out var ip) && IPAddress.IsLoopback(ip));
