@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using MailTls.Findings;
+using MailTls.Tests.Shared;
 using MailTls.Tests.Smtp;
 using MailTls.Watch;
 using MimeKit;

@@ -4,23 +4,35 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
-namespace MailTls.Tests.Watch;
+namespace MailTls.Tests.Shared;
 
 /// <summary>
 /// A small SMTP submission server on 127.0.0.1 for the e-mail sink tests (RFC 5321 with STARTTLS, RFC 3207, and
 /// AUTH PLAIN, RFC 4616): records the conversation and the messages it accepts, and answers RCPT with a configured
-/// reply. Real sockets and a real TLS handshake; the MTA behind it is what it does not have.
+/// reply. Real sockets and a real TLS handshake; the MTA behind it is what it does not have. Also used as an MX that
+/// a lab test controls (its certificate and key). Linked into each test project that needs it.
 /// </summary>
 internal sealed class SmtpTestServer : IAsyncDisposable
 {
-    private readonly TcpListener listener = new(IPAddress.Loopback, 0);
+    private readonly TcpListener listener;
     private readonly CancellationTokenSource stop = new();
     private readonly Task loop;
     private readonly X509Certificate2? certificate;
+    private readonly SslStreamCertificateContext? context;
 
-    public SmtpTestServer(X509Certificate2? certificate, string? user = null, string? password = null, string rcptReply = "250 2.1.5 ok")
+    /// <param name="certificate">The server certificate with its key (null: no STARTTLS).</param>
+    /// <param name="user">The AUTH PLAIN user (null: no AUTH).</param>
+    /// <param name="password">The AUTH PLAIN password.</param>
+    /// <param name="rcptReply">The reply to every RCPT.</param>
+    /// <param name="address">Where to listen (default 127.0.0.1).</param>
+    /// <param name="port">Port (default: any free one).</param>
+    /// <param name="intermediates">Certificates sent after the leaf.</param>
+    public SmtpTestServer(X509Certificate2? certificate, string? user = null, string? password = null, string rcptReply = "250 2.1.5 ok",
+        IPAddress? address = null, int port = 0, X509Certificate2Collection? intermediates = null)
     {
         this.certificate = certificate;
+        context = certificate is null ? null : SslStreamCertificateContext.Create(certificate, intermediates, offline: true);
+        listener = new TcpListener(address ?? IPAddress.Loopback, port);
         User = user;
         Password = password;
         RcptReply = rcptReply;
@@ -116,7 +128,7 @@ internal sealed class SmtpTestServer : IAsyncDisposable
                 case "STARTTLS":
                     await WriteAsync(stream, "220 2.0.0 go ahead", ct);
                     var ssl = new SslStream(network);
-                    await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, ct);
+                    await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificateContext = context }, ct);
                     stream = ssl;
                     tls = true;
                     break;
