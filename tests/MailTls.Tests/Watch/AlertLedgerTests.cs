@@ -57,8 +57,15 @@ public sealed class AlertLedgerTests
     {
         var other = new WatchAlert
         {
-            Id = 7, Domain = "other.example", Kind = "mx-cert-expiring", Subject = Mx1, Severity = Severity.Warning,
-            Codes = ["smtp.cert.expiring"], Message = "m", OpenedAt = T0, LastSeenAt = T0,
+            Id = 7,
+            Domain = "other.example",
+            Kind = "mx-cert-expiring",
+            Subject = Mx1,
+            Severity = Severity.Warning,
+            Codes = ["smtp.cert.expiring"],
+            Message = "m",
+            OpenedAt = T0,
+            LastSeenAt = T0,
         };
         var changes = AlertLedger.Reconcile([other], WatchEvaluator.Evaluate(Clean(T0.AddHours(1)), null));
         Assert.True(changes.Resolved.Count + changes.Unseen.Count + changes.Continued.Count == 0);

@@ -12,9 +12,15 @@ public sealed class EmailSinkTests
 {
     private static readonly WatchAlert Alert = new()
     {
-        Id = 3, Domain = "example.com", Kind = "policy-unreachable", Subject = "mta-sts.example.com", Severity = Severity.Error,
-        Codes = ["sts.policy.http-status"], Message = "https://mta-sts.example.com/.well-known/mta-sts.txt answered HTTP 404; only 200 delivers a policy.",
-        OpenedAt = WatchTestData.T0, LastSeenAt = WatchTestData.T0,
+        Id = 3,
+        Domain = "example.com",
+        Kind = "policy-unreachable",
+        Subject = "mta-sts.example.com",
+        Severity = Severity.Error,
+        Codes = ["sts.policy.http-status"],
+        Message = "https://mta-sts.example.com/.well-known/mta-sts.txt answered HTTP 404; only 200 delivers a policy.",
+        OpenedAt = WatchTestData.T0,
+        LastSeenAt = WatchTestData.T0,
     };
 
     private static WatchNotice Notice(long id, NoticeEvent e, WatchAlert a) => new(id, "postmaster", e, a, WatchTestData.T0, 0, NoticeState.Pending, null);

@@ -37,8 +37,15 @@ public sealed class LabEmailSinkTests
         });
         var alert = new WatchAlert
         {
-            Id = 1, Domain = "clean-enforce.lab", Kind = "mx-cert-expiring", Subject = host, Severity = Severity.Warning,
-            Codes = ["smtp.cert.expiring"], Message = "expires soon", OpenedAt = DateTimeOffset.UtcNow, LastSeenAt = DateTimeOffset.UtcNow,
+            Id = 1,
+            Domain = "clean-enforce.lab",
+            Kind = "mx-cert-expiring",
+            Subject = host,
+            Severity = Severity.Warning,
+            Codes = ["smtp.cert.expiring"],
+            Message = "expires soon",
+            OpenedAt = DateTimeOffset.UtcNow,
+            LastSeenAt = DateTimeOffset.UtcNow,
         };
         var outcome = Assert.Single(await sink.DeliverAsync([new WatchNotice(1, "postmaster", NoticeEvent.Opened, alert, DateTimeOffset.UtcNow, 0, NoticeState.Pending, null)], DateTimeOffset.UtcNow));
         Assert.Equal(NoticeState.Failed, outcome.State);

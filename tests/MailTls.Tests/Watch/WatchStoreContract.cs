@@ -97,8 +97,14 @@ internal static class WatchStoreContract
         await PassAsync(store, Clean(T0, CertExpiring()), 1);
         var duplicate = new WatchAlert
         {
-            Domain = Domain, Kind = "mx-cert-expiring", Subject = "mx1.example.com [192.0.2.1]", Severity = Severity.Warning,
-            Codes = ["smtp.cert.expiring"], Message = "dup", OpenedAt = T0, LastSeenAt = T0,
+            Domain = Domain,
+            Kind = "mx-cert-expiring",
+            Subject = "mx1.example.com [192.0.2.1]",
+            Severity = Severity.Warning,
+            Codes = ["smtp.cert.expiring"],
+            Message = "dup",
+            OpenedAt = T0,
+            LastSeenAt = T0,
         };
         await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => store.ReconcileAsync(Domain, (_, _) =>
             new WatchDecision(new AlertChanges([duplicate], [], [], []), null), Sinks));

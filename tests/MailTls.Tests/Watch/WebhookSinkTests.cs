@@ -95,9 +95,16 @@ public sealed class WebhookSinkTests
 
     private static readonly WatchAlert Alert = new()
     {
-        Id = 42, Domain = "example.com", Kind = "mx-not-covered", Subject = "mx3.example.com", Severity = Severity.Error,
-        Codes = ["sts.mx.not-covered"], Message = "MX host mx3.example.com matches none of the policy's mx patterns.",
-        OpenedAt = WatchTestData.T0, LastSeenAt = WatchTestData.T0.AddHours(1), OpenedAuditId = 7,
+        Id = 42,
+        Domain = "example.com",
+        Kind = "mx-not-covered",
+        Subject = "mx3.example.com",
+        Severity = Severity.Error,
+        Codes = ["sts.mx.not-covered"],
+        Message = "MX host mx3.example.com matches none of the policy's mx patterns.",
+        OpenedAt = WatchTestData.T0,
+        LastSeenAt = WatchTestData.T0.AddHours(1),
+        OpenedAuditId = 7,
     };
 
     private static WatchNotice Notice(long id, NoticeEvent e = NoticeEvent.Opened) =>
