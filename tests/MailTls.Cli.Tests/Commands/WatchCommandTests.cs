@@ -70,4 +70,45 @@ public sealed class WatchCommandTests
         var (alertsCode, alerts) = await CliRun.JsonAsync("watch", "alerts", "--config", config, "--db", db);
         Assert.Equal((0, 0), (alertsCode, alerts.GetArrayLength()));
     }
+
+    /// <summary>A writer that reports each line written (the daemon prints one JSON line per pass).</summary>
+    private sealed class LineWriter : StringWriter
+    {
+        private readonly System.Threading.Channels.Channel<string> lines = System.Threading.Channels.Channel.CreateUnbounded<string>();
+
+        public System.Threading.Channels.ChannelReader<string> Lines => lines.Reader;
+
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            lines.Writer.TryWrite(value ?? string.Empty);
+        }
+    }
+
+    [Fact]
+    public async Task The_daemon_runs_a_pass_then_waits_and_stops_cleanly_on_cancellation()
+    {
+        var dir = TempDir();
+        var config = Path.Combine(dir, "watch.yaml");
+        var db = Path.Combine(dir, "w.db");
+        await File.WriteAllTextAsync(config, $"domains: [example.com, example.net]\ninterval: 1h\ncheck: {{resolver: ['127.0.0.1:{ClosedUdpPort()}'], timeout: 1}}\n");
+        using var output = new LineWriter();
+        using var error = new StringWriter();
+        using var stop = new CancellationTokenSource();
+        var run = CliApp.RunAsync(["watch", "--config", config, "--db", db, "--json"], output, error, color: false, stop.Token);
+        using var wait = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var line = await output.Lines.ReadAsync(wait.Token);
+        var pass = System.Text.Json.JsonDocument.Parse(line).RootElement;
+        Assert.Equal(["example.com", "example.net"], pass.GetProperty("domains").EnumerateArray().Select(d => d.GetProperty("domain").GetString()!).ToArray());
+        Assert.False(pass.GetProperty("completed").GetBoolean());
+        Assert.False(run.IsCompleted);
+
+        await stop.CancelAsync();
+        Assert.Equal(0, await run);
+        Assert.False(output.Lines.TryRead(out _));
+        Assert.Contains("mailtls watch: 2 domain(s) every 1 hour", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("mailtls watch: stopped", error.ToString(), StringComparison.Ordinal);
+        await using var store = await MailTls.Reports.Storage.ReportDatabase.OpenAsync(db);
+        Assert.Equal(2, (await store.LatestAuditsAsync()).Count);
+    }
 }
