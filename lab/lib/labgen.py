@@ -424,7 +424,9 @@ class Lab:
                         dane = "verified"
                     elif dane == "none":
                         dane = "fail"
-            hplan["dane"] = dane if signing == "signed" else "none"
+            # "verified" is what a DANE client sees; with no listening address (smtp: {listen: false}) it sees nothing
+            listening = any(a["behaviour"] != "closed" for a in hplan["addresses"])
+            hplan["dane"] = dane if signing == "signed" and listening else "none"
             for t in h.get("tlsa") or []:
                 rr = self.tlsa(hf, t, cert)
                 port = 25

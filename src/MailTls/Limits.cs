@@ -367,4 +367,53 @@ public static class Limits
 
     /// <summary>Request body of the dashboard listener: only the login and logout forms are posted.</summary>
     public const int DashboardMaxRequestBodyBytes = 16 * 1024;
+    // ---- mailtls watch (issue 10) ----
+
+    /// <summary>Default time between the starts of two passes: certificate and signature thresholds are in days, an hour notices a broken policy host soon enough.</summary>
+    public static readonly TimeSpan WatchDefaultInterval = TimeSpan.FromHours(1);
+
+    /// <summary>Shortest pass interval: every pass probes each MX and fetches each policy, which other people's servers should not see more often.</summary>
+    public static readonly TimeSpan WatchMinInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>Domains one watch configuration may list; fleets belong to <c>scan</c>, and one pass must end well within its interval.</summary>
+    public const int WatchMaxDomains = 10_000;
+
+    /// <summary>Largest watch configuration file.</summary>
+    public const int WatchConfigMaxBytes = 1024 * 1024;
+
+    /// <summary>Largest webhook secret or SMTP password file (a secret is a line).</summary>
+    public const int WatchSecretMaxBytes = 4096;
+
+    /// <summary>Deadline of one webhook attempt (connect, send, response headers): chat and paging webhooks answer in well under a second.</summary>
+    public static readonly TimeSpan WatchWebhookTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Deadline of each SMTP step to the relay (MailKit's Timeout); the whole send gets four times this.</summary>
+    public static readonly TimeSpan WatchEmailTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Attempts per notice and pass: a blip is retried at once, an outage waits for the next pass.</summary>
+    public const int WatchSinkAttempts = 3;
+
+    /// <summary>Delay before the second attempt; it doubles for each further one.</summary>
+    public static readonly TimeSpan WatchSinkRetryDelay = TimeSpan.FromSeconds(2);
+
+    /// <summary>Passes a notice stays pending before it is given up (three days of hourly passes): a sink broken longer than that is found by its owner, not by a flood.</summary>
+    public const int WatchNoticeMaxPasses = 72;
+
+    /// <summary>Longest alert message (the messages of the findings behind it, joined).</summary>
+    public const int WatchAlertMessageMaxChars = 2000;
+
+    /// <summary>TLS-RPT window: today and yesterday, because reports for a day arrive during the next one (RFC 8460 §4.1 daily reports).</summary>
+    public const int WatchTlsRptWindowDays = 2;
+
+    /// <summary>TLS-RPT baseline: the two weeks before the window, as readiness looks at two weeks.</summary>
+    public const int WatchTlsRptBaselineDays = 14;
+
+    /// <summary>The window's failure rate must be this many times the baseline's to count as a jump.</summary>
+    public const double WatchTlsRptFactor = 3.0;
+
+    /// <summary>Sessions the window and the baseline each need: below it a rate is noise.</summary>
+    public const long WatchTlsRptMinSessions = 50;
+
+    /// <summary>Failure rate the window must also reach (1 %): a jump from 0.01 % to 0.05 % is not worth a page.</summary>
+    public const double WatchTlsRptMinFailureRate = 0.01;
 }

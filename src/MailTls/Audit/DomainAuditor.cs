@@ -38,6 +38,15 @@ public sealed record DomainAuditOptions
 
     /// <summary>Probe results and CAA answers kept for reuse across domains; beyond it the oldest are dropped.</summary>
     public int SharedCacheMaxEntries { get; init; } = Limits.AuditSharedCacheMaxEntries;
+
+    /// <summary>An MX certificate that expires within this is reported (<c>smtp.cert.expiring</c>); <c>watch</c> sets its own threshold.</summary>
+    public TimeSpan MxCertificateExpiryWarning { get; init; } = Limits.CertificateExpiryWarning;
+
+    /// <summary>A policy host certificate that expires within this is reported (<c>sts.policy.cert.expiring</c>).</summary>
+    public TimeSpan PolicyCertificateExpiryWarning { get; init; } = Limits.CertificateExpiryWarning;
+
+    /// <summary>A DNSSEC signature on the chain that expires within this is reported (<c>dnssec.signature-expiring</c>).</summary>
+    public TimeSpan DnssecSignatureExpiryWarning { get; init; } = Limits.DnssecSignatureExpiringWarning;
 }
 
 /// <summary>The parts of a domain audit (<c>mailtls scan --only</c>).</summary>
@@ -168,7 +177,7 @@ public sealed class DomainAuditor : IDisposable
 
                 break;
             default:
-                findings.AddRange(DnssecFindings.For(dnssec, now));
+                findings.AddRange(DnssecFindings.For(dnssec, now, options.DnssecSignatureExpiryWarning));
                 break;
         }
 
@@ -251,7 +260,7 @@ public sealed class DomainAuditor : IDisposable
         {
             // One fetch per policy host and id in a run (a list may name a domain twice; RFC 8461 §3.3: the id names the policy).
             fetch = await policies.GetOrAdd((name, found.Record.Id), _ => fetcher.FetchAsync(name, cancellationToken)).ConfigureAwait(false);
-            findings.AddRange(FetchFindings(name, fetch, now));
+            findings.AddRange(FetchFindings(name, fetch, now, options.PolicyCertificateExpiryWarning));
             var body = fetch switch
             {
                 StsPolicyFetchResult.Fetched f => f.Body,
@@ -354,7 +363,7 @@ public sealed class DomainAuditor : IDisposable
                         pkis.Add(pki);
                         leafForCaa ??= Leaf(session.Chain);
                         var sessionSubject = probe.Sessions.Count > 1 ? $"{subject} {session.KeyAlgorithm}" : subject;
-                        findings.AddRange(CertificateFindings(sessionSubject, h.Host, session, pki, strictSts, now));
+                        findings.AddRange(CertificateFindings(sessionSubject, h.Host, session, pki, strictSts, now, options.MxCertificateExpiryWarning));
                         if (h.Tlsa.State == DaneState.Usable)
                         {
                             var match = TlsaMatcher.Match(session.Chain, h.Tlsa.Records, new TlsaMatchOptions
@@ -575,7 +584,7 @@ public sealed class DomainAuditor : IDisposable
         info.AddressDnssec = addressDnssec.Status;
         if (addressDnssec.Status is DnssecStatus.Bogus or DnssecStatus.Indeterminate)
         {
-            info.Findings.AddRange(DnssecFindings.For(addressDnssec, options.Time.GetUtcNow()));
+            info.Findings.AddRange(DnssecFindings.For(addressDnssec, options.Time.GetUtcNow(), options.DnssecSignatureExpiryWarning));
         }
 
         if (!dane)
@@ -633,7 +642,7 @@ public sealed class DomainAuditor : IDisposable
         switch (tlsaDnssec.Status)
         {
             case DnssecStatus.Bogus or DnssecStatus.Indeterminate:
-                info.Findings.AddRange(DnssecFindings.For(tlsaDnssec, options.Time.GetUtcNow()));
+                info.Findings.AddRange(DnssecFindings.For(tlsaDnssec, options.Time.GetUtcNow(), options.DnssecSignatureExpiryWarning));
                 info.Tlsa = new TlsaAudit(owner, tlsa.Status, tlsaDnssec.Status, records, DaneState.LookupFailed);
                 return info;
             case DnssecStatus.Insecure:
@@ -741,7 +750,7 @@ public sealed class DomainAuditor : IDisposable
         }
     }
 
-    private static IEnumerable<Finding> CertificateFindings(string subject, string host, SmtpTlsSession session, WebPkiResult pki, bool strict, DateTimeOffset now)
+    private static IEnumerable<Finding> CertificateFindings(string subject, string host, SmtpTlsSession session, WebPkiResult pki, bool strict, DateTimeOffset now, TimeSpan expiryWarning)
     {
         var leaf = Leaf(session.Chain);
         var evidence = FindingList.Evidence(
@@ -773,7 +782,7 @@ public sealed class DomainAuditor : IDisposable
                 strict ? severity : Severity.Warning);
         }
 
-        if (leaf is not null && pki.IsValid && leaf.NotAfter.ToUniversalTime() - now.UtcDateTime < Limits.CertificateExpiryWarning)
+        if (leaf is not null && pki.IsValid && leaf.NotAfter.ToUniversalTime() - now.UtcDateTime < expiryWarning)
         {
             yield return AuditFindings.SmtpCertExpiring.Create(subject, $"The certificate expires {leaf.NotAfter.ToUniversalTime():u}.", evidence);
         }
@@ -784,7 +793,7 @@ public sealed class DomainAuditor : IDisposable
         }
     }
 
-    private static IEnumerable<Finding> FetchFindings(string domain, StsPolicyFetchResult fetch, DateTimeOffset now)
+    private static IEnumerable<Finding> FetchFindings(string domain, StsPolicyFetchResult fetch, DateTimeOffset now, TimeSpan expiryWarning)
     {
         var subject = "mta-sts." + domain;
         var url = fetch.Url;
@@ -792,7 +801,7 @@ public sealed class DomainAuditor : IDisposable
         {
             case StsPolicyFetchResult.Fetched f:
                 var leaf = Leaf(f.Tls.Chain);
-                if (leaf is not null && leaf.NotAfter.ToUniversalTime() - now.UtcDateTime < Limits.CertificateExpiryWarning)
+                if (leaf is not null && leaf.NotAfter.ToUniversalTime() - now.UtcDateTime < expiryWarning)
                 {
                     yield return AuditFindings.PolicyCertExpiring.Create(subject, $"The policy host certificate expires {leaf.NotAfter.ToUniversalTime():u}.");
                 }

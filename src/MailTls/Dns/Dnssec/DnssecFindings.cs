@@ -4,7 +4,7 @@ using MailTls.Findings;
 namespace MailTls.Dns.Dnssec;
 
 /// <summary>
-/// DNSSEC findings (RFC 4033–4035, RFC 5155, RFC 8624, RFC 9276). <see cref="For"/> turns a validation result
+/// DNSSEC findings (RFC 4033–4035, RFC 5155, RFC 8624, RFC 9276). <see cref="For(DnssecResult, DateTimeOffset, TimeSpan)"/> turns a validation result
 /// into findings: one general verdict code plus, for bogus results, the specific broken link.
 /// </summary>
 public static class DnssecFindings
@@ -94,7 +94,13 @@ public static class DnssecFindings
         "Use NSEC3 with 0 iterations and an empty salt (RFC 9276), or NSEC.");
 
     /// <summary>Findings for one validation result, checked at <paramref name="now"/>.</summary>
-    public static IReadOnlyList<Finding> For(DnssecResult result, DateTimeOffset now)
+    public static IReadOnlyList<Finding> For(DnssecResult result, DateTimeOffset now) => For(result, now, Limits.DnssecSignatureExpiringWarning);
+
+    /// <summary>
+    /// Findings for one validation result, checked at <paramref name="now"/>; a signature that expires within
+    /// <paramref name="expiringWithin"/> is reported as <c>dnssec.signature-expiring</c>.
+    /// </summary>
+    public static IReadOnlyList<Finding> For(DnssecResult result, DateTimeOffset now, TimeSpan expiringWithin)
     {
         ArgumentNullException.ThrowIfNull(result);
         var subject = $"{result.Name} {DnsRecordTypeText.ToText(result.Type)}";
@@ -130,7 +136,7 @@ public static class DnssecFindings
                 findings.Add(Indeterminate.Create(subject, result.Message, evidence));
                 break;
             default:
-                if (result.EarliestExpiration is { } expiry && expiry - now < Limits.DnssecSignatureExpiringWarning)
+                if (result.EarliestExpiration is { } expiry && expiry - now < expiringWithin)
                 {
                     findings.Add(SignatureExpiring.Create(
                         subject,

@@ -11,8 +11,12 @@ namespace MailTls.Reports.Storage;
 /// the detail queries; <c>summary</c> reads them when no filter needs the detail rows (no domain, no policy-type).
 /// </para>
 /// <para>
-/// Version 3 adds <c>audits</c> (<see cref="Audit.IAuditHistory"/>); versions 4 (plans) and 5 (watch alerts) are
-/// reserved for their features.
+/// Version 3 adds <c>audits</c> (<see cref="Audit.IAuditHistory"/>); version 4 (plans) is reserved for its feature.
+/// </para>
+/// <para>
+/// Version 5 adds the state of <c>mailtls watch</c> (<see cref="Watch.IWatchStore"/>): <c>watch_alerts</c> (at most
+/// one open alert per domain, kind and subject: a partial unique index), <c>watch_notices</c> (one row per alert
+/// event and sink, pending until delivered) and <c>watch_policies</c> (the policy baseline per domain).
 /// </para>
 /// </summary>
 internal static class ReportSchema
@@ -135,6 +139,45 @@ internal static class ReportSchema
                 check_json TEXT NOT NULL
             );
             CREATE INDEX audits_domain_time ON audits (domain, audited_utc, id)
+            """),
+        new(5, "watch alerts, notices and policy baselines", """
+            CREATE TABLE watch_alerts (
+                id {ID},
+                domain TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                severity TEXT NOT NULL,
+                codes TEXT NOT NULL,
+                message TEXT NOT NULL,
+                opened_utc {BIGINT} NOT NULL,
+                last_seen_utc {BIGINT} NOT NULL,
+                resolved_utc {BIGINT},
+                opened_audit {BIGINT},
+                resolved_audit {BIGINT}
+            );
+            CREATE UNIQUE INDEX watch_alerts_open ON watch_alerts (domain, kind, subject) WHERE resolved_utc IS NULL;
+            CREATE INDEX watch_alerts_domain_time ON watch_alerts (domain, opened_utc);
+            CREATE TABLE watch_notices (
+                id {ID},
+                alert_id {BIGINT} NOT NULL REFERENCES watch_alerts (id),
+                event TEXT NOT NULL,
+                sink TEXT NOT NULL,
+                state TEXT NOT NULL,
+                created_utc {BIGINT} NOT NULL,
+                attempts INTEGER NOT NULL,
+                last_attempt_utc {BIGINT},
+                last_error TEXT,
+                sent_utc {BIGINT}
+            );
+            CREATE INDEX watch_notices_alert ON watch_notices (alert_id);
+            CREATE INDEX watch_notices_state ON watch_notices (state, sink);
+            CREATE TABLE watch_policies (
+                domain TEXT PRIMARY KEY,
+                policy_id TEXT NOT NULL,
+                policy_sha256 TEXT NOT NULL,
+                policy_text TEXT NOT NULL,
+                seen_utc {BIGINT} NOT NULL
+            )
             """),
     ];
 }
