@@ -238,7 +238,9 @@ internal static class SocketmapBench
         {
         }
 
-        Console.Error.WriteLine($"socketmap serve: queries={service.Metrics.Queries} hits={service.Metrics.Hits} misses={service.Metrics.Misses}");
+        var q = Math.Max(1, service.Metrics.Queries);
+        Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"socketmap serve: queries={service.Metrics.Queries} hits={service.Metrics.Hits} misses={service.Metrics.Misses} allocated={GC.GetTotalAllocatedBytes(precise: true)} bytes ({(double)GC.GetTotalAllocatedBytes(precise: true) / q:F1} per query, start-up included) gen0_collections={GC.CollectionCount(0)}"));
         return 0;
     }
 
