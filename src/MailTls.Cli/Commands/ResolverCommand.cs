@@ -130,7 +130,12 @@ internal static class ResolverCommand
             var console = context.Console(parse);
             var cfg = await LoadAsync(parse.GetValue(config), parse.GetValue(cacheOption), cancellationToken);
             using var store = OpenStore(cfg);
-            var rows = await store.ListAsync(cancellationToken);
+            var (listed, rows) = await StoreAsync(console, () => store.ListAsync(cancellationToken));
+            if (!listed)
+            {
+                return ExitCode.Incomplete;
+            }
+
             if (console.Json)
             {
                 JsonOutput.Write(console, new JsonArray([.. rows.Select(r => (JsonNode)Row(r))]));
@@ -156,7 +161,12 @@ internal static class ResolverCommand
             var d = parse.GetValue(flushDomain);
             var name = d is null ? null : DnsName.TryNormalize(d) ?? throw new UsageException("not a domain name: " + d);
             using var store = OpenStore(cfg);
-            var n = await store.FlushAsync(name, cancellationToken);
+            var (flushed, n) = await StoreAsync(console, () => store.FlushAsync(name, cancellationToken));
+            if (!flushed)
+            {
+                return ExitCode.Incomplete;
+            }
+
             if (console.Json)
             {
                 JsonOutput.Write(console, new JsonObject { ["deleted"] = n });
@@ -220,6 +230,20 @@ internal static class ResolverCommand
         catch (FormatException e)
         {
             throw new UsageException("--listen " + e.Message);
+        }
+    }
+
+    /// <summary>Runs a store operation; an unreachable or failing database is exit 3 with a message, not a crash.</summary>
+    private static async Task<(bool Ok, T Value)> StoreAsync<T>(CliConsole console, Func<Task<T>> operation)
+    {
+        try
+        {
+            return (true, await operation());
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            await console.Error.WriteLineAsync("mailtls resolver: policy cache unavailable: " + e.Message);
+            return (false, default!);
         }
     }
 

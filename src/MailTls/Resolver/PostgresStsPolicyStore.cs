@@ -13,7 +13,7 @@ public sealed class PostgresStsPolicyStore : IStsPolicyStore
 {
     private const string Columns = "domain, policy_id, policy, fetched_at, expires_at, failed_id, failed_at";
     private readonly NpgsqlDataSource dataSource;
-    private readonly Lazy<Task> schema;
+    private Task? schema;
 
     public PostgresStsPolicyStore(string url)
     {
@@ -22,7 +22,6 @@ public sealed class PostgresStsPolicyStore : IStsPolicyStore
         builder.Timeout = (int)Limits.ResolverPostgresConnectTimeout.TotalSeconds;
         Description = $"postgres://{builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}";
         dataSource = NpgsqlDataSource.Create(builder);
-        schema = new Lazy<Task>(CreateSchemaAsync);
     }
 
     /// <summary>The location without the password.</summary>
@@ -30,7 +29,7 @@ public sealed class PostgresStsPolicyStore : IStsPolicyStore
 
     public async Task<StsCacheEntry?> GetAsync(string domain, CancellationToken cancellationToken = default)
     {
-        await schema.Value.ConfigureAwait(false);
+        await SchemaAsync().ConfigureAwait(false);
         var cmd = dataSource.CreateCommand($"SELECT {Columns} FROM sts_policy WHERE domain = @d");
         await using (cmd.ConfigureAwait(false))
         {
@@ -46,7 +45,7 @@ public sealed class PostgresStsPolicyStore : IStsPolicyStore
     public async Task PutAsync(StsCacheEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        await schema.Value.ConfigureAwait(false);
+        await SchemaAsync().ConfigureAwait(false);
         var cmd = dataSource.CreateCommand($"""
             INSERT INTO sts_policy ({Columns}) VALUES (@d, @id, @p, @f, @e, @fid, @fat)
             ON CONFLICT (domain) DO UPDATE SET policy_id = excluded.policy_id, policy = excluded.policy,
@@ -67,7 +66,7 @@ public sealed class PostgresStsPolicyStore : IStsPolicyStore
 
     public async Task<IReadOnlyList<StsCacheEntry>> ListAsync(CancellationToken cancellationToken = default)
     {
-        await schema.Value.ConfigureAwait(false);
+        await SchemaAsync().ConfigureAwait(false);
         var cmd = dataSource.CreateCommand($"SELECT {Columns} FROM sts_policy ORDER BY domain COLLATE \"C\"");
         await using (cmd.ConfigureAwait(false))
         {
@@ -87,7 +86,7 @@ public sealed class PostgresStsPolicyStore : IStsPolicyStore
 
     public async Task<int> FlushAsync(string? domain, CancellationToken cancellationToken = default)
     {
-        await schema.Value.ConfigureAwait(false);
+        await SchemaAsync().ConfigureAwait(false);
         var cmd = dataSource.CreateCommand(domain is null ? "DELETE FROM sts_policy" : "DELETE FROM sts_policy WHERE domain = @d");
         await using (cmd.ConfigureAwait(false))
         {
@@ -101,6 +100,19 @@ public sealed class PostgresStsPolicyStore : IStsPolicyStore
     }
 
     public void Dispose() => dataSource.Dispose();
+
+    /// <summary>The table, created once; a failed attempt (database down at start) is retried by the next call.</summary>
+    private Task SchemaAsync()
+    {
+        var current = Volatile.Read(ref schema);
+        if (current is not null && !current.IsFaulted && !current.IsCanceled)
+        {
+            return current;
+        }
+
+        Interlocked.CompareExchange(ref schema, CreateSchemaAsync(), current);
+        return Volatile.Read(ref schema)!;
+    }
 
     private async Task CreateSchemaAsync()
     {

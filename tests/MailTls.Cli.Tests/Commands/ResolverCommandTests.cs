@@ -71,6 +71,10 @@ public sealed class ResolverCommandTests
             Assert.Equal(2, internalCode);
             Assert.Contains("nothing persists", internalErr, StringComparison.Ordinal);
 
+            var (downCode, _, downErr) = await CliRun.RunAsync("resolver", "cache", "flush", "--cache", "postgres://u:p@127.0.0.1:1/db");
+            Assert.Equal(3, downCode);
+            Assert.Contains("policy cache unavailable", downErr, StringComparison.Ordinal);
+
             var (badCode, _, badErr) = await CliRun.RunAsync("resolver", "cache", "list", "--cache", "postgres:///nohost");
             Assert.Equal(2, badCode);
             Assert.Contains("--cache: not a postgres://user:pass@host:port/db URL", badErr, StringComparison.Ordinal);
