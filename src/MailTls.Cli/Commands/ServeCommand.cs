@@ -117,6 +117,11 @@ internal static class ServeCommand
             await console.Error.WriteLineAsync("mailtls serve: cannot listen: " + e.Message);
             return ExitCode.Incomplete;
         }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // SIGTERM while the listeners were still being bound: stop what started, as after a complete start
+            // (this was an unhandled exception, exit 134).
+        }
 
         try
         {
