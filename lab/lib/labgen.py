@@ -944,11 +944,13 @@ mydestination =
 relay_domains =
 mynetworks =
 relayhost =
-default_transport = error:the mailtls lab never relays
+# Every recipient is rejected except lab-sink@ANY-DOMAIN, which is accepted and discarded: the delivery matrix of
+# `mailtls resolver` (a sending Postfix in the namespace) observes delivery without any mail leaving this instance.
+default_transport = discard:the mailtls lab sink
 relay_transport = error:the mailtls lab never relays
 local_transport = error:the mailtls lab never delivers
-smtpd_relay_restrictions = reject
-smtpd_recipient_restrictions = reject
+smtpd_relay_restrictions = check_recipient_access inline:{{ lab-sink@=OK }}, reject
+smtpd_recipient_restrictions = check_recipient_access inline:{{ lab-sink@=OK }}, reject
 smtpd_client_restrictions =
 smtpd_tls_security_level = may
 smtpd_tls_loglevel = 1

@@ -286,6 +286,14 @@ public static class Limits
     /// <summary>Largest resolver configuration file.</summary>
     public const int ResolverConfigMaxBytes = 1024 * 1024;
 
+    // ---- resolver, round 3: PostgreSQL cache (issue 11) ----
+
+    /// <summary>Connections to PostgreSQL held by one resolver: cache reads happen once per domain per cache_grace and writes once per fetch, so a few suffice.</summary>
+    public const int ResolverPostgresPoolSize = 10;
+
+    /// <summary>Connecting to the PostgreSQL cache gives up after this; a lookup then fails like a DNS timeout (TEMP, or the answer held in memory).</summary>
+    public static readonly TimeSpan ResolverPostgresConnectTimeout = TimeSpan.FromSeconds(5);
+
     // ---- mailtls scan (issue 6) ----
 
     /// <summary>Domains audited at once by <c>scan</c>: DNS and policy work is latency-bound, so many in flight; the default keeps two cores busy without piling up timeouts.</summary>

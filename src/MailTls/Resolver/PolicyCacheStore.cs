@@ -19,6 +19,17 @@ public sealed record StsCacheEntry(
 {
     /// <summary>True when a policy is held and has not expired at <paramref name="now"/>.</summary>
     public bool IsValidAt(DateTimeOffset now) => PolicyText is not null && ExpiresAt > now;
+
+    /// <summary>A time as stored (Unix milliseconds, or NULL).</summary>
+    internal static object Ms(DateTimeOffset? t) => t is { } v ? v.ToUnixTimeMilliseconds() : DBNull.Value;
+
+    /// <summary>A row of <c>SELECT domain, policy_id, policy, fetched_at, expires_at, failed_id, failed_at</c>.</summary>
+    internal static StsCacheEntry FromRow(System.Data.Common.DbDataReader r) =>
+        new(r.GetString(0), Text(r, 1), Text(r, 2), Time(r, 3), Time(r, 4), Text(r, 5), Time(r, 6));
+
+    private static DateTimeOffset? Time(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(i));
+
+    private static string? Text(System.Data.Common.DbDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
 }
 
 /// <summary>Persistent storage of <see cref="StsCacheEntry"/> rows.</summary>
@@ -107,75 +118,81 @@ public sealed class SqliteStsPolicyStore : IStsPolicyStore
         cmd.ExecuteNonQuery();
     }
 
-    public async Task<StsCacheEntry?> GetAsync(string domain, CancellationToken cancellationToken = default)
-    {
-        using var c = Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT domain, policy_id, policy, fetched_at, expires_at, failed_id, failed_at FROM sts_policy WHERE domain = $d";
-        cmd.Parameters.AddWithValue("$d", domain);
-        using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await r.ReadAsync(cancellationToken).ConfigureAwait(false) ? Row(r) : null;
-    }
+    // Microsoft.Data.Sqlite is synchronous underneath: each operation runs on the thread pool, never on the caller's
+    // thread, which may be a socket I/O thread (the daemon runs socket completions inline).
+    public Task<StsCacheEntry?> GetAsync(string domain, CancellationToken cancellationToken = default) => Task.Run(
+        () =>
+        {
+            using var c = Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "SELECT domain, policy_id, policy, fetched_at, expires_at, failed_id, failed_at FROM sts_policy WHERE domain = $d";
+            cmd.Parameters.AddWithValue("$d", domain);
+            using var r = cmd.ExecuteReader();
+            return r.Read() ? Row(r) : null;
+        },
+        cancellationToken);
 
-    public async Task PutAsync(StsCacheEntry entry, CancellationToken cancellationToken = default)
+    public Task PutAsync(StsCacheEntry entry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        using var c = Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = """
-            INSERT INTO sts_policy (domain, policy_id, policy, fetched_at, expires_at, failed_id, failed_at)
-            VALUES ($d, $id, $p, $f, $e, $fid, $fat)
-            ON CONFLICT(domain) DO UPDATE SET policy_id = excluded.policy_id, policy = excluded.policy,
-              fetched_at = excluded.fetched_at, expires_at = excluded.expires_at, failed_id = excluded.failed_id, failed_at = excluded.failed_at
-            """;
-        cmd.Parameters.AddWithValue("$d", entry.Domain);
-        cmd.Parameters.AddWithValue("$id", (object?)entry.PolicyId ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$p", (object?)entry.PolicyText ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$f", Ms(entry.FetchedAt));
-        cmd.Parameters.AddWithValue("$e", Ms(entry.ExpiresAt));
-        cmd.Parameters.AddWithValue("$fid", (object?)entry.FailedId ?? DBNull.Value);
-        cmd.Parameters.AddWithValue("$fat", Ms(entry.FailedAt));
-        await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return Task.Run(
+            () =>
+            {
+                using var c = Open();
+                using var cmd = c.CreateCommand();
+                cmd.CommandText = """
+                    INSERT INTO sts_policy (domain, policy_id, policy, fetched_at, expires_at, failed_id, failed_at)
+                    VALUES ($d, $id, $p, $f, $e, $fid, $fat)
+                    ON CONFLICT(domain) DO UPDATE SET policy_id = excluded.policy_id, policy = excluded.policy,
+                      fetched_at = excluded.fetched_at, expires_at = excluded.expires_at, failed_id = excluded.failed_id, failed_at = excluded.failed_at
+                    """;
+                cmd.Parameters.AddWithValue("$d", entry.Domain);
+                cmd.Parameters.AddWithValue("$id", (object?)entry.PolicyId ?? DBNull.Value);
+                cmd.Parameters.AddWithValue("$p", (object?)entry.PolicyText ?? DBNull.Value);
+                cmd.Parameters.AddWithValue("$f", StsCacheEntry.Ms(entry.FetchedAt));
+                cmd.Parameters.AddWithValue("$e", StsCacheEntry.Ms(entry.ExpiresAt));
+                cmd.Parameters.AddWithValue("$fid", (object?)entry.FailedId ?? DBNull.Value);
+                cmd.Parameters.AddWithValue("$fat", StsCacheEntry.Ms(entry.FailedAt));
+                cmd.ExecuteNonQuery();
+            },
+            cancellationToken);
     }
 
-    public async Task<IReadOnlyList<StsCacheEntry>> ListAsync(CancellationToken cancellationToken = default)
-    {
-        using var c = Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT domain, policy_id, policy, fetched_at, expires_at, failed_id, failed_at FROM sts_policy ORDER BY domain";
-        using var r = await cmd.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var list = new List<StsCacheEntry>();
-        while (await r.ReadAsync(cancellationToken).ConfigureAwait(false))
+    public Task<IReadOnlyList<StsCacheEntry>> ListAsync(CancellationToken cancellationToken = default) => Task.Run(
+        () =>
         {
-            list.Add(Row(r));
-        }
+            using var c = Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = "SELECT domain, policy_id, policy, fetched_at, expires_at, failed_id, failed_at FROM sts_policy ORDER BY domain";
+            using var r = cmd.ExecuteReader();
+            var list = new List<StsCacheEntry>();
+            while (r.Read())
+            {
+                list.Add(Row(r));
+            }
 
-        return list;
-    }
+            return (IReadOnlyList<StsCacheEntry>)list;
+        },
+        cancellationToken);
 
-    public async Task<int> FlushAsync(string? domain, CancellationToken cancellationToken = default)
-    {
-        using var c = Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = domain is null ? "DELETE FROM sts_policy" : "DELETE FROM sts_policy WHERE domain = $d";
-        if (domain is not null)
+    public Task<int> FlushAsync(string? domain, CancellationToken cancellationToken = default) => Task.Run(
+        () =>
         {
-            cmd.Parameters.AddWithValue("$d", domain);
-        }
+            using var c = Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = domain is null ? "DELETE FROM sts_policy" : "DELETE FROM sts_policy WHERE domain = $d";
+            if (domain is not null)
+            {
+                cmd.Parameters.AddWithValue("$d", domain);
+            }
 
-        return await cmd.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
+            return cmd.ExecuteNonQuery();
+        },
+        cancellationToken);
 
     public void Dispose() => SqliteConnection.ClearPool(new SqliteConnection(connectionString));
 
-    private static object Ms(DateTimeOffset? t) => t is { } v ? v.ToUnixTimeMilliseconds() : DBNull.Value;
-
-    private static DateTimeOffset? Time(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : DateTimeOffset.FromUnixTimeMilliseconds(r.GetInt64(i));
-
-    private static string? Text(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : r.GetString(i);
-
-    private static StsCacheEntry Row(SqliteDataReader r) =>
-        new(r.GetString(0), Text(r, 1), Text(r, 2), Time(r, 3), Time(r, 4), Text(r, 5), Time(r, 6));
+    private static StsCacheEntry Row(SqliteDataReader r) => StsCacheEntry.FromRow(r);
 
     private SqliteConnection Open()
     {

@@ -8,6 +8,7 @@ public enum ResolverCacheType
 {
     Sqlite = 0,
     Internal = 1,
+    Postgres = 2,
 }
 
 /// <summary>
@@ -38,6 +39,28 @@ public sealed record ResolverConfig
     public ResolverCacheType CacheType { get; init; } = ResolverCacheType.Sqlite;
 
     public string CacheFile { get; init; } = "/var/lib/mailtls/resolver.db";
+
+    /// <summary>The PostgreSQL cache, <c>postgres://user:pass@host:port/db</c> (<c>cache.options.dsn</c>, as the peer).</summary>
+    public string? CacheUrl { get; init; }
+
+    /// <summary>
+    /// Applies <c>--cache</c>: <c>internal</c>, a <c>postgres://</c> / <c>postgresql://</c> URL, or a SQLite file path.
+    /// </summary>
+    public ResolverConfig WithCache(string cache)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(cache);
+        return cache == "internal" ? this with { CacheType = ResolverCacheType.Internal }
+            : Reports.Storage.ReportDatabase.IsPostgresUrl(cache) ? this with { CacheType = ResolverCacheType.Postgres, CacheUrl = cache }
+            : this with { CacheType = ResolverCacheType.Sqlite, CacheFile = cache };
+    }
+
+    /// <summary>Opens the configured policy store.</summary>
+    public IStsPolicyStore OpenStore() => CacheType switch
+    {
+        ResolverCacheType.Sqlite => new SqliteStsPolicyStore(CacheFile),
+        ResolverCacheType.Postgres => new PostgresStsPolicyStore(CacheUrl ?? throw new InvalidOperationException("cache.options.dsn is required for cache type postgres")),
+        _ => new MemoryStsPolicyStore(),
+    };
 
     public bool ProactiveRefresh { get; init; } = true;
 
@@ -165,7 +188,8 @@ public sealed record ResolverConfig
             {
                 "sqlite" => config with { CacheType = ResolverCacheType.Sqlite },
                 "internal" => config with { CacheType = ResolverCacheType.Internal },
-                var s => Error(errors, $"cache.type: '{s}' is not supported (sqlite or internal; postgres is not implemented yet)", config),
+                "postgres" => config with { CacheType = ResolverCacheType.Postgres },
+                var s => Error(errors, $"cache.type: '{s}' is not supported (sqlite, postgres or internal)", config),
             };
         }
 
@@ -176,6 +200,9 @@ public sealed record ResolverConfig
                 config = ok switch
                 {
                     "filename" => config with { CacheFile = Str(ov) ?? config.CacheFile },
+                    "dsn" or "url" => Reports.Storage.ReportDatabase.IsPostgresUrl(Str(ov) ?? string.Empty)
+                        ? config with { CacheUrl = Str(ov) }
+                        : Error(errors, "cache.options." + ok + ": not a postgres://user:pass@host:port/db URL", config),
                     "cache_size" or "threads" or "timeout" => config,
                     _ => Error(errors, "cache.options." + ok + ": unknown key", config),
                 };
@@ -185,6 +212,11 @@ public sealed record ResolverConfig
         foreach (var k in m.Keys.Where(k => k is not ("type" or "options")))
         {
             errors.Add("cache." + k + ": unknown key");
+        }
+
+        if (config.CacheType == ResolverCacheType.Postgres && config.CacheUrl is null)
+        {
+            errors.Add("cache.options.dsn: required for cache type postgres (postgres://user:pass@host:port/db)");
         }
 
         return config;

@@ -39,7 +39,7 @@ public sealed class ResolverHost : IAsyncDisposable
         });
         var lookup = new DnsLookup(stub);
         fetcher = new StsPolicyFetcher(lookup, (fetchOptions ?? new StsPolicyFetcherOptions()) with { Timeout = timeout, Time = clock });
-        Store = config.CacheType == ResolverCacheType.Sqlite ? new SqliteStsPolicyStore(config.CacheFile) : new MemoryStsPolicyStore();
+        Store = config.OpenStore();
         Cache = new StsPolicyCache(Store, (d, ct) => DiscoverAsync(lookup, d, ct), fetcher.FetchAsync, clock);
         var dane = new DanePrecedence(stub, anchors, clock);
         Service = new ResolverService(
@@ -185,7 +185,7 @@ public sealed class ResolverHost : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception e) when (e is IOException or Microsoft.Data.Sqlite.SqliteException)
+            catch (Exception e) when (e is IOException or System.Data.Common.DbException or TimeoutException)
             {
                 await Console.Error.WriteLineAsync("mailtls resolver: proactive refresh failed: " + e.Message).ConfigureAwait(false);
                 await Task.Delay(Config.RefreshInterval, stop.Token).ConfigureAwait(false);

@@ -39,12 +39,18 @@ public sealed class ResolverService
     private readonly ConcurrentDictionary<string, (ResolverDecision Decision, long At)> answers = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<ResolverDecision>>> inFlight = new(StringComparer.Ordinal);
 
+    // Ready replies by exact request payload ("name key"), netstring-encoded, valid as long as the decision they were
+    // made from: the hot path answers them without decoding, parsing or allocating.
+    private readonly ConcurrentDictionary<string, ReadyReply> ready = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ReadyReply>.AlternateLookup<ReadOnlySpan<char>> readyLookup;
+
     public ResolverService(ResolverServiceOptions options, StsPolicyCache cache, Func<string, CancellationToken, Task<DaneCheck>>? dane, TimeProvider? time = null)
     {
         this.options = options ?? throw new ArgumentNullException(nameof(options));
         this.cache = cache ?? throw new ArgumentNullException(nameof(cache));
         this.dane = options.Dane == DaneMode.Off ? null : dane;
         this.time = time ?? TimeProvider.System;
+        readyLookup = ready.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     public ResolverMetrics Metrics { get; } = new();
@@ -76,22 +82,59 @@ public sealed class ResolverService
         {
             Metrics.Hit();
             var reply = SocketmapReply.For(hot.Decision, zone, options.Dane);
-            Metrics.Reply(Kind(reply), started);
+            var kind = Kind(reply);
+            Remember(request, reply, kind, hot.Decision, hot.At);
+            Metrics.Reply(kind, started);
             return ValueTask.FromResult(reply);
         }
 
-        return SlowAsync(domain, zone, started, cancellationToken);
+        return SlowAsync(request, domain, zone, started, cancellationToken);
+    }
+
+    /// <summary>
+    /// The hot path: the netstring-encoded reply to <paramref name="payload"/> when an identical request was answered
+    /// from a decision that is still fresh (within <see cref="ResolverServiceOptions.CacheGrace"/>), else null (then
+    /// call <see cref="AnswerAsync"/>). No allocation; counted in the metrics like any other reply.
+    /// </summary>
+    public byte[]? TryAnswerReady(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length is 0 or > MaxReadyKey)
+        {
+            return null;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        Span<char> key = stackalloc char[payload.Length];
+        if (System.Text.Ascii.ToUtf16(payload, key, out var written) != System.Buffers.OperationStatus.Done
+            || !readyLookup.TryGetValue(key[..written], out var r)
+            || time.GetTimestamp() >= r.Expires)
+        {
+            return null;
+        }
+
+        Metrics.Query();
+        Metrics.Hit();
+        Metrics.Reply(r.Kind, started);
+        return r.Netstring;
     }
 
     /// <summary>The decision for <paramref name="domain"/> now (bypasses the in-memory answers; coalesced per domain).</summary>
     public Task<ResolverDecision> DecideAsync(string domain, CancellationToken cancellationToken = default)
     {
-        var lazy = inFlight.GetOrAdd(domain, d => new Lazy<Task<ResolverDecision>>(() => ComputeAsync(d)));
+        // On the thread pool: the caller may be a socket I/O thread (inline completions), and the lookup begins with
+        // synchronous work (the store) that must not hold it.
+        var lazy = inFlight.GetOrAdd(domain, d => new Lazy<Task<ResolverDecision>>(() => Task.Run(() => ComputeAsync(d))));
         return lazy.Value.WaitAsync(cancellationToken);
     }
 
     /// <summary>Forgets the in-memory answers (after <c>cache flush</c>).</summary>
-    public void ClearAnswers() => answers.Clear();
+    public void ClearAnswers()
+    {
+        answers.Clear();
+        ready.Clear();
+    }
+
+    private const int MaxReadyKey = 512;
 
     private static ReplyKind Kind(string reply) =>
         reply.StartsWith("OK secure", StringComparison.Ordinal) ? ReplyKind.Secure
@@ -102,21 +145,55 @@ public sealed class ResolverService
     private TimeSpan Grace(ResolverDecision d) =>
         d is ResolverDecision.Temporary && options.CacheGrace > Limits.ResolverTempAnswerGrace ? Limits.ResolverTempAnswerGrace : options.CacheGrace;
 
-    private async ValueTask<string> SlowAsync(string domain, ResolverZone zone, long started, CancellationToken cancellationToken)
+    private async ValueTask<string> SlowAsync(SocketmapRequest request, string domain, ResolverZone zone, long started, CancellationToken cancellationToken)
     {
         Metrics.Miss();
         var decision = await DecideAsync(domain, cancellationToken).ConfigureAwait(false);
         var reply = SocketmapReply.For(decision, zone, options.Dane);
-        Metrics.Reply(Kind(reply), started);
+        var kind = Kind(reply);
+        if (answers.TryGetValue(domain, out var made) && ReferenceEquals(made.Decision, decision))
+        {
+            Remember(request, reply, kind, decision, made.At);
+        }
+
+        Metrics.Reply(kind, started);
         return reply;
     }
+
+    private void Remember(SocketmapRequest request, string reply, ReplyKind kind, ResolverDecision decision, long madeAt)
+    {
+        var key = request.Name + " " + request.RawKey;
+        if (key.Length > MaxReadyKey || !System.Text.Ascii.IsValid(key))
+        {
+            return;
+        }
+
+        if (ready.Count >= options.MaxAnswers)
+        {
+            ready.Clear();
+        }
+
+        ready[key] = new ReadyReply(Netstring.Encode(reply), madeAt + (long)(Grace(decision).TotalSeconds * time.TimestampFrequency), kind);
+    }
+
+    private sealed record ReadyReply(byte[] Netstring, long Expires, ReplyKind Kind);
 
     private async Task<ResolverDecision> ComputeAsync(string domain)
     {
         try
         {
             var daneTask = dane is null ? Task.FromResult<DaneCheck?>(null) : SafeDaneAsync(domain);
-            var sts = await cache.GetAsync(domain).ConfigureAwait(false);
+            StsCacheOutcome sts;
+            try
+            {
+                sts = await cache.GetAsync(domain).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or TimeoutException or IOException)
+            {
+                // The policy store is unreachable (PostgreSQL down, disk error): nothing can be said for sure.
+                sts = new StsCacheOutcome(StsCacheOutcomeKind.TempFailure, null, null, StsCacheSource.Cache, "policy cache unavailable: " + e.Message);
+            }
+
             var d = await daneTask.ConfigureAwait(false);
             ResolverDecision decision = d is { Governs: true }
                 ? new ResolverDecision.Dane(domain, d.AllHostsHaveTlsa)

@@ -29,29 +29,50 @@ public sealed record SocketmapServerOptions
 /// idle timeout, and graceful shutdown (stop accepting, let pending replies finish within the shutdown timeout). A
 /// framing error ends the connection without a reply, as the reference implementation does.
 /// </summary>
+/// <remarks>
+/// Hot path: a reply that is ready at once (the resolver's in-memory answers) while no earlier reply of the connection
+/// is pending is written by the reading loop itself, without a copy of the request, a queue hop or a per-request
+/// timer; only lookups that wait (DNS, HTTPS, the store) go through the queue and the writing loop. Idle connections
+/// are closed by one sweep timer per server instead of a timer per read.
+/// </remarks>
 public sealed class SocketmapServer : IAsyncDisposable
 {
     private readonly Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<string>> answer;
+    private readonly Func<ReadOnlySpan<byte>, byte[]?>? ready;
     private readonly SocketmapServerOptions options;
     private readonly List<Socket> listeners = [];
     private readonly List<Task> acceptLoops = [];
     private readonly ConcurrentSet connections = new();
     private readonly CancellationTokenSource stopping = new();
     private readonly ResolverMetrics? metrics;
+    private readonly Timer idleSweep;
     private int active;
     private int stopped;
 
     public SocketmapServer(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<string>> answer, SocketmapServerOptions? options = null, ResolverMetrics? metrics = null)
+        : this(answer, null, options, metrics)
     {
-        this.answer = answer ?? throw new ArgumentNullException(nameof(answer));
-        this.options = options ?? new SocketmapServerOptions();
-        this.metrics = metrics;
     }
 
     /// <summary>Serves <paramref name="service"/>.</summary>
     public SocketmapServer(ResolverService service, SocketmapServerOptions? options = null)
-        : this((payload, ct) => (service ?? throw new ArgumentNullException(nameof(service))).AnswerAsync(payload.Span, ct), options, service.Metrics)
+        : this(
+            (payload, ct) => (service ?? throw new ArgumentNullException(nameof(service))).AnswerAsync(payload.Span, ct),
+            (service ?? throw new ArgumentNullException(nameof(service))).TryAnswerReady,
+            options,
+            service.Metrics)
     {
+    }
+
+    private SocketmapServer(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<string>> answer, Func<ReadOnlySpan<byte>, byte[]?>? ready, SocketmapServerOptions? options, ResolverMetrics? metrics)
+    {
+        this.answer = answer ?? throw new ArgumentNullException(nameof(answer));
+        this.ready = ready;
+        this.options = options ?? new SocketmapServerOptions();
+        this.metrics = metrics;
+        var period = this.options.IdleTimeout / 4;
+        period = period < TimeSpan.FromMilliseconds(20) ? TimeSpan.FromMilliseconds(20) : period > TimeSpan.FromSeconds(5) ? TimeSpan.FromSeconds(5) : period;
+        idleSweep = new Timer(_ => SweepIdle(), null, period, period);
     }
 
     /// <summary>Endpoints actually bound (a TCP port 0 is resolved).</summary>
@@ -129,7 +150,21 @@ public sealed class SocketmapServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        await idleSweep.DisposeAsync().ConfigureAwait(false);
         stopping.Dispose();
+    }
+
+    private void SweepIdle()
+    {
+        var now = Environment.TickCount64;
+        var limit = (long)options.IdleTimeout.TotalMilliseconds;
+        foreach (var c in connections.Snapshot())
+        {
+            if (now - c.LastActivity > limit)
+            {
+                c.StopReading();
+            }
+        }
     }
 
     private void Start(Socket listener)
@@ -195,7 +230,13 @@ public sealed class SocketmapServer : IAsyncDisposable
         private readonly CancellationTokenSource readStop = new();
         private readonly TaskCompletionSource completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        // Replies handed to the writing loop and not yet sent; while it is 0 the reading loop may send by itself.
+        private int queued;
+        private long lastActivity = Environment.TickCount64;
+
         public Task Completion => completion.Task;
+
+        public long LastActivity => Volatile.Read(ref lastActivity);
 
         public void Dispose() => readStop.Dispose();
 
@@ -256,19 +297,20 @@ public sealed class SocketmapServer : IAsyncDisposable
         {
             var limit = server.options.RequestLimit;
             var buffer = new byte[limit + 16];
+            var direct = new MemoryStream();
             var filled = 0;
             while (true)
             {
-                using var idle = CancellationTokenSource.CreateLinkedTokenSource(readStop.Token);
-                idle.CancelAfter(server.options.IdleTimeout);
-                var n = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, idle.Token).ConfigureAwait(false);
+                var n = await socket.ReceiveAsync(buffer.AsMemory(filled), SocketFlags.None, readStop.Token).ConfigureAwait(false);
                 if (n == 0)
                 {
                     return;
                 }
 
+                Volatile.Write(ref lastActivity, Environment.TickCount64);
                 filled += n;
                 var offset = 0;
+                var framingError = false;
                 while (true)
                 {
                     var status = Netstring.TryParse(buffer.AsSpan(offset, filled - offset), limit, out var range, out var consumed);
@@ -279,14 +321,32 @@ public sealed class SocketmapServer : IAsyncDisposable
 
                     if (status != NetstringStatus.Complete)
                     {
-                        return;
+                        framingError = true;
+                        break;
                     }
 
                     var (start, length) = range.GetOffsetAndLength(filled - offset);
-                    var payload = buffer.AsMemory(offset + start, length).ToArray();
-                    var reply = server.answer(payload, server.stopping.Token);
-                    await queue.WriteAsync(reply, server.stopping.Token).ConfigureAwait(false);
+                    if (Volatile.Read(ref queued) == 0 && server.ready?.Invoke(buffer.AsSpan(offset + start, length)) is { } bytes)
+                    {
+                        direct.Write(bytes);
+                    }
+                    else
+                    {
+                        // Earlier direct replies go out first: the writing loop may send as soon as this is queued.
+                        await SendDirectAsync(direct).ConfigureAwait(false);
+                        var payload = buffer.AsMemory(offset + start, length).ToArray();
+                        var reply = server.answer(payload, server.stopping.Token);
+                        Interlocked.Increment(ref queued);
+                        await queue.WriteAsync(reply, server.stopping.Token).ConfigureAwait(false);
+                    }
+
                     offset += consumed;
+                }
+
+                await SendDirectAsync(direct).ConfigureAwait(false);
+                if (framingError)
+                {
+                    return;
                 }
 
                 if (offset > 0)
@@ -297,27 +357,41 @@ public sealed class SocketmapServer : IAsyncDisposable
             }
         }
 
+        private async ValueTask SendDirectAsync(MemoryStream direct)
+        {
+            if (direct.Length > 0)
+            {
+                await SendAsync(direct).ConfigureAwait(false);
+            }
+        }
+
         private async Task WriteLoopAsync(ChannelReader<ValueTask<string>> queue)
         {
             var output = new MemoryStream();
+            var taken = 0;
             while (await queue.WaitToReadAsync().ConfigureAwait(false))
             {
                 while (queue.TryRead(out var pending))
                 {
                     if (!pending.IsCompleted && output.Length > 0)
                     {
-                        await FlushAsync(output).ConfigureAwait(false);
+                        await SendAsync(output).ConfigureAwait(false);
+                        Interlocked.Add(ref queued, -taken);
+                        taken = 0;
                     }
 
                     var text = await pending.ConfigureAwait(false);
                     output.Write(Netstring.Encode(text));
+                    taken++;
                 }
 
-                await FlushAsync(output).ConfigureAwait(false);
+                await SendAsync(output).ConfigureAwait(false);
+                Interlocked.Add(ref queued, -taken);
+                taken = 0;
             }
         }
 
-        private async Task FlushAsync(MemoryStream output)
+        private async Task SendAsync(MemoryStream output)
         {
             var data = output.GetBuffer().AsMemory(0, (int)output.Length);
             while (data.Length > 0)

@@ -51,6 +51,41 @@ public sealed class ResolverCommandTests
     }
 
     [Fact]
+    public async Task The_cache_option_names_the_store_without_a_configuration_file()
+    {
+        var dir = Directory.CreateTempSubdirectory("mailtls-resolver-cli-");
+        try
+        {
+            var db = Path.Combine(dir.FullName, "cache.db");
+            using (var store = new SqliteStsPolicyStore(db))
+            {
+                var now = DateTimeOffset.UtcNow;
+                await store.PutAsync(new StsCacheEntry("seeded.example", "id1", Policy, now, now.AddDays(7), null, null));
+            }
+
+            var (code, json) = await CliRun.JsonAsync("resolver", "cache", "list", "--cache", db);
+            Assert.Equal(0, code);
+            Assert.Equal("seeded.example", json[0].GetProperty("domain").GetString());
+
+            var (internalCode, _, internalErr) = await CliRun.RunAsync("resolver", "cache", "list", "--cache", "internal");
+            Assert.Equal(2, internalCode);
+            Assert.Contains("nothing persists", internalErr, StringComparison.Ordinal);
+
+            var (downCode, _, downErr) = await CliRun.RunAsync("resolver", "cache", "flush", "--cache", "postgres://u:p@127.0.0.1:1/db");
+            Assert.Equal(3, downCode);
+            Assert.Contains("policy cache unavailable", downErr, StringComparison.Ordinal);
+
+            var (badCode, _, badErr) = await CliRun.RunAsync("resolver", "cache", "list", "--cache", "postgres:///nohost");
+            Assert.Equal(2, badCode);
+            Assert.Contains("--cache: not a postgres://user:pass@host:port/db URL", badErr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Configuration_errors_are_usage_errors()
     {
         var cfg = CliRun.TempFile("port: 8461\nbogus_key: 1\ndefault_zone:\n  strict_testing: maybe\ncache:\n  type: redis\n", ".yml");

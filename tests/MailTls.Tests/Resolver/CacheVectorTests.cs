@@ -23,10 +23,33 @@ public sealed partial class CacheVectorTests
     [MemberData(nameof(Vectors))]
     public async Task Cache_vector(string name, int index)
     {
+        using var store = new MemoryStsPolicyStore();
+        await RunVectorAsync(name, index, store);
+    }
+
+    /// <summary>The same vectors with the cache in SQLite (PostgreSQL: <c>LabResolverPostgresTests</c>).</summary>
+    [Theory]
+    [MemberData(nameof(Vectors))]
+    public async Task Cache_vector_sqlite(string name, int index)
+    {
+        var path = Path.Combine(Path.GetTempPath(), "mailtls-vector-" + Guid.NewGuid().ToString("N") + ".db");
+        try
+        {
+            using var store = new SqliteStsPolicyStore(path);
+            await RunVectorAsync(name, index, store);
+        }
+        finally
+        {
+            PolicyStoreContract.DeleteSqlite(path);
+        }
+    }
+
+    /// <summary>Runs cache vector <paramref name="index"/> against <paramref name="store"/> (which must be empty).</summary>
+    internal static async Task RunVectorAsync(string name, int index, IStsPolicyStore store)
+    {
         var v = StsVectors.Get(index);
         var input = v.GetProperty("input");
         var time = new ManualTime(Start);
-        var store = new MemoryStsPolicyStore();
         var cachedText = Str(input, "cached");
         var dnsId = Str(input, "dns_id");
         var fetchText = Str(input, "fetch") ?? string.Empty;
@@ -178,37 +201,6 @@ public sealed partial class CacheVectorTests
         var longLived = new StsCacheEntry(Domain, "1", ResolverFakes.EnforceMailLoc, Start, Start.AddDays(365), null, null);
         Assert.False(cache.IsRefreshDue(longLived, Start.AddHours(23)));
         Assert.True(cache.IsRefreshDue(longLived, Start.AddHours(24)));
-    }
-
-    [Fact]
-    public async Task Sqlite_cache_survives_reopening()
-    {
-        var path = Path.Combine(Path.GetTempPath(), "mailtls-resolver-" + Guid.NewGuid().ToString("N") + ".db");
-        try
-        {
-            var entry = new StsCacheEntry(Domain, "20260101", ResolverFakes.EnforceMailLoc, Start, Start.AddDays(1), "x", Start.AddMinutes(1));
-            using (var store = new SqliteStsPolicyStore(path))
-            {
-                await store.PutAsync(entry);
-                await store.PutAsync(new StsCacheEntry("other.example", null, null, null, null, "y", Start));
-            }
-
-            using (var store = new SqliteStsPolicyStore(path))
-            {
-                Assert.Equal(entry, await store.GetAsync(Domain));
-                Assert.Equal(["example.com", "other.example"], (await store.ListAsync()).Select(e => e.Domain));
-                Assert.Equal(1, await store.FlushAsync("other.example"));
-                Assert.Equal(1, await store.FlushAsync(null));
-                Assert.Empty(await store.ListAsync());
-            }
-        }
-        finally
-        {
-            foreach (var f in Directory.GetFiles(Path.GetTempPath(), Path.GetFileName(path) + "*"))
-            {
-                File.Delete(f);
-            }
-        }
     }
 
     private static string? Str(JsonElement e, string name) =>
