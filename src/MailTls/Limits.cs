@@ -311,4 +311,27 @@ public static class Limits
 
     /// <summary>One line of a scan input or of a JSONL output read for <c>--resume</c> (a check object with full chains is ~50 KB).</summary>
     public const int ScanMaxLineChars = 4 * 1024 * 1024;
+
+    // ---- mailtls plan and tlsa guard (issue 10) ----
+
+    /// <summary>Deadline of one dynamic update (connect, send, reply): an UPDATE is small, a primary answers at once or not at all.</summary>
+    public static readonly TimeSpan DnsUpdateTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Largest TSIG key file read (a key clause is a few hundred characters).</summary>
+    public const int TsigKeyFileMaxChars = 64 * 1024;
+
+    /// <summary>TTL of records in an RRset that does not exist yet (existing RRsets keep their TTL); RFC 7671 notes and internet.nl suggest 1800–3600 s for TLSA.</summary>
+    public const uint PlanDefaultRecordTtl = 3600;
+
+    /// <summary>How long after a UTC day ends its TLS-RPT reports are expected (RFC 8460 §4.1 daily reports; senders add random delays of hours).</summary>
+    public static readonly TimeSpan PlanReportDeliveryAllowance = TimeSpan.FromDays(1);
+
+    /// <summary>max_age of the mode none policy of a rollback (RFC 8461 §8.3 suggests a small value such as one day).</summary>
+    public const long PlanNonePolicyMaxAge = 86_400;
+
+    /// <summary>How long <c>--apply</c> waits for an applied step's gate to turn green (a secondary's transfer, serve's reload debounce) before it stops.</summary>
+    public static readonly TimeSpan PlanApplyVerifyTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Pause between two looks at an applied step's gate.</summary>
+    public static readonly TimeSpan PlanApplyPollInterval = TimeSpan.FromSeconds(1);
 }

@@ -10,6 +10,11 @@ namespace MailTls.Reports.Storage;
 /// the same transaction as the detail rows (new reports add, superseded revisions subtract), so they always equal
 /// the detail queries; <c>summary</c> reads them when no filter needs the detail rows (no domain, no policy-type).
 /// </para>
+/// <para>
+/// Version 4 keeps change plans (<c>mailtls plan</c>): the plan as its JSON document (docs/plan.md), per step the time it
+/// was first seen done and when <c>--apply</c> performed it, and the time each TLSA record was first seen published
+/// (<c>tlsa guard</c>'s 2×TTL rule). Version 3 (audits) and 5 (watch alerts) are reserved for their features.
+/// </para>
 /// </summary>
 internal static class ReportSchema
 {
@@ -117,6 +122,32 @@ internal static class ReportSchema
                 SELECT day, COUNT(*), SUM(successful_sessions), SUM(failed_sessions) FROM reports WHERE is_current = 1 GROUP BY day;
             INSERT INTO daily_failures (day, result_type, reports, failed_sessions)
                 SELECT day, result_type, COUNT(DISTINCT report_pk), SUM(failed_sessions) FROM failures WHERE is_current = 1 GROUP BY day, result_type
+            """),
+        new(4, "change plans, their steps, TLSA first-seen times", """
+            CREATE TABLE plans (
+                id {ID},
+                domain TEXT NOT NULL,
+                change TEXT NOT NULL,
+                state TEXT NOT NULL,
+                created_utc {BIGINT} NOT NULL,
+                updated_utc {BIGINT} NOT NULL,
+                plan_json TEXT NOT NULL
+            );
+            CREATE INDEX plans_domain ON plans (domain, id);
+            CREATE TABLE plan_steps (
+                plan_id {BIGINT} NOT NULL REFERENCES plans (id),
+                step INTEGER NOT NULL,
+                done_utc {BIGINT},
+                applied_utc {BIGINT},
+                PRIMARY KEY (plan_id, step)
+            );
+            CREATE TABLE tlsa_seen (
+                owner TEXT NOT NULL,
+                record TEXT NOT NULL,
+                first_seen_utc {BIGINT} NOT NULL,
+                last_seen_utc {BIGINT} NOT NULL,
+                PRIMARY KEY (owner, record)
+            )
             """),
     ];
 }

@@ -12,7 +12,7 @@ namespace MailTls.Reports.Storage;
 /// report with the same natural key and different content is stored as a new revision (<c>revision</c> n+1); the
 /// earlier revisions are kept for audit but no longer counted (<c>is_current = 0</c>).
 /// </summary>
-public abstract class SqlReportStore : IReportStore
+public abstract partial class SqlReportStore : IReportStore
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
