@@ -6,22 +6,25 @@ namespace MailTls.Dns.Update;
 public abstract record DnsUpdateOperation
 {
     /// <summary>§2.5.1 add to an RRset: CLASS IN, the record's TTL and RDATA.</summary>
-    public sealed record Add(DnsRecord Record) : DnsUpdateOperation;
+    public sealed record Add(DnsRecord Record) : DnsUpdateOperation
+    {
+        public override string ToString() => "add " + Record;
+    }
 
     /// <summary>§2.5.2 delete an RRset: CLASS ANY, TTL 0, empty RDATA.</summary>
-    public sealed record DeleteRrset(string Name, DnsRecordType Type) : DnsUpdateOperation;
+    public sealed record DeleteRrset(string Name, DnsRecordType Type) : DnsUpdateOperation
+    {
+        public override string ToString() => $"delete {Dot(Name)} {DnsRecordTypeText.ToText(Type)}";
+    }
 
     /// <summary>§2.5.4 delete one RR from an RRset: CLASS NONE, TTL 0, the RDATA to remove.</summary>
-    public sealed record Delete(DnsRecord Record) : DnsUpdateOperation;
-
-    /// <summary>Presentation form for logs and plans (RFC 2136 wording, nsupdate syntax).</summary>
-    public override string ToString() => this switch
+    public sealed record Delete(DnsRecord Record) : DnsUpdateOperation
     {
-        Add a => "add " + a.Record,
-        DeleteRrset d => $"delete {Dot(d.Name)} {DnsRecordTypeText.ToText(d.Type)}",
-        Delete d => $"delete {Dot(d.Record.Name)} {DnsRecordTypeText.ToText(d.Record.Type)} {RecordText.FormatData(d.Record)}",
-        _ => base.ToString()!,
-    };
+        public override string ToString() => $"delete {Dot(Record.Name)} {DnsRecordTypeText.ToText(Record.Type)} {RecordText.FormatData(Record)}";
+    }
+
+    /// <summary>Presentation form for logs and plans (nsupdate syntax without the leading "update ").</summary>
+    public abstract override string ToString();
 
     private static string Dot(string name) => name == "." ? "." : name + ".";
 }
