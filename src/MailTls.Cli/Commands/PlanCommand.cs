@@ -150,7 +150,7 @@ internal static class PlanCommand
                     request = request with
                     {
                         DaneHosts = parse.GetValue(mx) ?? [],
-                        NextKeySpki = parse.GetValue(nextKey) is { } nk ? await KeyAsync(nk, cancellationToken) : null,
+                        NextKeySpki = parse.GetValue(nextKey) is { } nk ? await KeyAsync(nk, cancellationToken) : (ReadOnlyMemory<byte>?)null,
                     };
                     break;
                 case ChangeKind.Rollback:

@@ -32,7 +32,7 @@ public static partial class PlanBuilder
             return;
         }
 
-        if (ctx.Request.NextKeySpki is not null && hosts.Count > 1)
+        if (ctx.Request.NextKeySpki is { IsEmpty: false } && hosts.Count > 1)
         {
             ctx.Fail("--next-key names one key: give one --mx HOST with it.");
             return;
@@ -72,7 +72,7 @@ public static partial class PlanBuilder
             var owner = Owner(host);
             var ttl = ctx.NewRecordTtl(owner, DnsRecordType.TLSA);
             var records = h.DistinctLeaves.Select(c => TlsaBuilder.FromCertificate(c)).ToList();
-            if (ctx.Request.NextKeySpki is { } next)
+            if (ctx.Request.NextKeySpki is { IsEmpty: false } next)
             {
                 records.Add(TlsaBuilder.FromSubjectPublicKeyInfo(next));
             }
@@ -95,7 +95,7 @@ public static partial class PlanBuilder
 
         var publish = ctx.Add(new PlanStep(0, StepKind.Dns, "Publish the TLSA records",
             "3 1 1 (DANE-EE, SPKI, SHA-256) of each key the hosts present; it survives certificate renewals with the same key (RFC 7672 §3.1.1)."
-            + (ctx.Request.NextKeySpki is null ? " Consider a second record for the next key (--next-key) so a key change needs no emergency (RFC 7671 §8.1)." : " The next key's record is published too (current + next).")
+            + (ctx.Request.NextKeySpki is not { IsEmpty: false } ? " Consider a second record for the next key (--next-key) so a key change needs no emergency (RFC 7671 §8.1)." : " The next key's record is published too (current + next).")
             + (ctx.Arguments.TryGetValue("note", out var note) ? " " + note : string.Empty))
         {
             Dns = new DnsChange(s.Zone, ops),
@@ -138,7 +138,7 @@ public static partial class PlanBuilder
             return;
         }
 
-        if (ctx.Request.NextKeySpki is not { } next)
+        if (ctx.Request.NextKeySpki is not { IsEmpty: false } next)
         {
             ctx.Fail("rotate-key needs --next-key FILE (the next key, or its public key or certificate).");
             return;

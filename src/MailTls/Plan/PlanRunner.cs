@@ -187,9 +187,17 @@ public sealed class PlanRunner(IPlanStore store, PlanWorldOptions options)
             return status;
         }
 
+        // Right before the plan's own id step this is the expected moment between two steps (a warning: do it now);
+        // anywhere else the policy changed outside the plan's order, and the gate stays red.
+        var atIdStep = status.CurrentStep is { } cur && status.Plan.Steps[cur - 1] is { IsAction: true } step && step.Gate.Any(g => g.Kind == GateKind.StsId);
         var finding = Serve.ServeFindings.IdNotBumped.Create("_mta-sts." + world.Domain,
             $"The policy host serves new content but _mta-sts still publishes id={baseline.Id}: senders that cached the old policy keep it until its max_age runs out.",
-            FindingList.Evidence(("id", baseline.Id), ("policy-sha256", served.Sha256), ("previous-policy-sha256", baseline.PolicySha256)), Severity.Error);
+            FindingList.Evidence(("id", baseline.Id), ("policy-sha256", served.Sha256), ("previous-policy-sha256", baseline.PolicySha256)), atIdStep ? Severity.Warning : Severity.Error);
+        if (atIdStep)
+        {
+            return status with { Findings = [finding, .. status.Findings] };
+        }
+
         return status with
         {
             Findings = [finding, .. status.Findings],

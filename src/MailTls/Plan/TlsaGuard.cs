@@ -62,14 +62,24 @@ public sealed class TlsaGuard(IPlanStore store, TlsaGuardOptions options)
         ArgumentNullException.ThrowIfNull(newChain);
         var name = DnsName.TryNormalize(host) ?? throw new ArgumentException("not a host name: " + host, nameof(host));
         var owner = TlsaOwner.For(name, options.Port) ?? throw new ArgumentException("no TLSA owner for " + host, nameof(host));
-        var lookup = new DnsLookup(options.Recursive);
+        // Published means served by the zone's authorities: ask them directly (a recursive cache may hold an older RRset).
+        var timeout = options.Timeout < Limits.DnsQueryTimeout ? options.Timeout : Limits.DnsQueryTimeout;
+        var authority = new ZoneAuthority(options.Recursive, timeout);
+        var (zone, zoneError) = await authority.FindAsync(owner, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (zone is null)
+        {
+            return new GuardResult(name, owner, GuardVerdict.Incomplete, "the authoritative servers could not be found: " + zoneError, null, [], []);
+        }
+
+        var overlay = new AuthoritativeOverlayResolver(options.Recursive, zone, timeout);
+        var lookup = new DnsLookup(overlay);
         var answer = await lookup.TlsaAsync(owner, cancellationToken).ConfigureAwait(false);
         if (answer.Status.IsTemporary())
         {
             return new GuardResult(name, owner, GuardVerdict.Incomplete, $"the TLSA lookup of {owner} failed ({answer.Status} {answer.Error})".TrimEnd(), null, [], []);
         }
 
-        var validator = new DnssecValidator(options.Recursive, options.Anchors);
+        var validator = new DnssecValidator(overlay, options.Anchors);
         var dnssec = await validator.ValidateAsync(answer, cancellationToken).ConfigureAwait(false);
         var records = answer.Records.Select(r => new TlsaRecord(r.Data.Usage, r.Data.Selector, r.Data.MatchingType, r.Data.Association)).Distinct().ToList();
         switch (dnssec.Status)
@@ -90,14 +100,7 @@ public sealed class TlsaGuard(IPlanStore store, TlsaGuardOptions options)
             return new GuardResult(name, owner, GuardVerdict.Accept, $"no TLSA records at {owner} (proven by DNSSEC): DANE does not apply to {name}", null, [], []);
         }
 
-        // The TTL as the authorities serve it (a recursive answer's TTL counts down).
-        var authority = new ZoneAuthority(options.Recursive, options.Timeout < Limits.DnsQueryTimeout ? options.Timeout : Limits.DnsQueryTimeout);
-        var (zone, zoneError) = await authority.FindAsync(owner, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (zone is null)
-        {
-            return new GuardResult(name, owner, GuardVerdict.Incomplete, "the authoritative servers could not be found: " + zoneError, null, [], []);
-        }
-
+        // The TTL as every authority serves it: the 2×TTL wait is counted from the largest.
         var authoritative = await authority.ReadAsync(zone, owner, DnsRecordType.TLSA, cancellationToken).ConfigureAwait(false);
         if (authoritative.Incomplete)
         {
