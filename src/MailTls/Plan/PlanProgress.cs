@@ -159,8 +159,10 @@ public static class PlanProgress
         // The last action step done must still hold (unless the plan is over).
         if (state == PlanState.Active && current is not null)
         {
-            var last = plan.Steps.Where(s => s.IsAction && done.ContainsKey(s.Number) && !newly.Contains(s.Number)).LastOrDefault();
-            if (last is not null)
+            // Later steps may undo what earlier ones did (rollback removes the record an earlier step published): only the
+            // most recent action step is held to its effect, and not when this evaluation has just seen it done.
+            var last = plan.Steps.Where(s => s.IsAction && done.ContainsKey(s.Number)).LastOrDefault();
+            if (last is not null && !newly.Contains(last.Number))
             {
                 var effects = last.Gate.Where(g => g.Effect).Select(c => new CheckOutcome(c, Result(c))).ToList();
                 outcomes[last.Number] = effects;

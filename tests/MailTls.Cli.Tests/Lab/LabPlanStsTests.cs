@@ -137,11 +137,21 @@ public sealed class LabPlanStsTests
     }
 
     [Fact]
-    public async Task Rollback_to_testing_runs_end_to_end()
+    public async Task Rollback_to_testing_runs_end_to_end_and_an_id_bumped_before_the_policy_is_refused()
     {
+        // order broken: the new id is published while the policy host still serves enforce
         await EnforceAsync();
         var t0 = T0();
         var db = NewDb();
+        var (pc, planned, perr) = await CliAsync(["plan", "rollback", Sts, "--to", "testing", .. Common(db, t0, Sts)]);
+        Assert.True(pc == 0, perr);
+        await NsupdateAsync(Sts, $"delete _mta-sts.{Sts}. TXT", $"add _mta-sts.{Sts}. 300 TXT \"v=STSv1; id={NextId(planned.GetProperty("plan"), 2)};\"");
+        var (vc, vj, _) = await CliAsync(["plan", "verify", Sts, .. Common(db, t0, Sts)]);
+        Assert.Equal(1, vc);
+        Assert.Contains("plan.step.out-of-order", Codes(vj));
+
+        await EnforceAsync();
+        db = NewDb();
         var (code, made, err) = await CliAsync(["plan", "rollback", Sts, "--to", "testing", "--apply", .. Common(db, t0, Sts)]);
         Assert.True(code == 0, err + made);
         Assert.Equal(3, CurrentStep(made.GetProperty("status")));

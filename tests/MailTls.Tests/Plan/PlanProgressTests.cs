@@ -83,6 +83,21 @@ public sealed class PlanProgressTests
     }
 
     [Fact]
+    public void A_later_step_that_undoes_an_earlier_one_is_not_a_regression()
+    {
+        // rollback to none: step 4 removes the record step 2 published
+        var plan = PlanBuilder.Build(new PlanRequest(ChangeKind.Rollback, "example.com") { RollbackTo = StsMode.None }, Base().WithSts(StsMode.Enforce, 86400)).Plan!;
+        var progress = Done((1, Now), (2, Now), (3, Now.AddSeconds(86700)));
+        var status = PlanProgress.Evaluate(plan, progress, World(plan, 1, 4), Now.AddSeconds(86800));
+        Assert.Equal([4], status.NewlyDone);
+        Assert.Equal(5, status.CurrentStep);
+        Assert.DoesNotContain(status.Findings, f => f.IsError);
+        var again = PlanProgress.Evaluate(plan, [.. progress, new StepProgress(4, Now.AddSeconds(86800), null)], World(plan, 1, 4), Now.AddSeconds(86900));
+        Assert.DoesNotContain(again.Findings, f => f.IsError);
+        Assert.True(again.GateGreen);
+    }
+
+    [Fact]
     public void Key_deployed_before_two_ttls_is_too_early_and_fine_after()
     {
         var current = Base().Hosts["mx1.example.com"].Sessions[0].Leaf!;

@@ -39,6 +39,28 @@ public sealed class PlanStoreTests
     public async Task Plans_and_their_progress_are_kept_and_the_first_sighting_counts()
     {
         await using var store = await ReportDatabase.OpenAsync(Path.Combine(ReportTestData.TempDir(), "plans.db"));
+        await PlansAsync(store);
+    }
+
+    [Fact]
+    public async Task A_tlsa_record_keeps_its_first_seen_time()
+    {
+        await using var store = await ReportDatabase.OpenAsync(Path.Combine(ReportTestData.TempDir(), "seen.db"));
+        await SeenAsync(store);
+    }
+
+    /// <summary>The same contract on PostgreSQL (the lab's, a fresh schema).</summary>
+    [Fact]
+    [Trait("Category", "Lab")]
+    public async Task Postgres_keeps_plans_and_first_seen_times()
+    {
+        await using var store = await ReportDatabase.OpenAsync(await LabReportsTests.PgUrlAsync());
+        await PlansAsync(store);
+        await SeenAsync(store);
+    }
+
+    private static async Task PlansAsync(SqlReportStore store)
+    {
         Assert.Contains(4L, await store.SchemaVersionsAsync());
         Assert.Null(await store.LatestPlanAsync("example.com"));
 
@@ -62,10 +84,8 @@ public sealed class PlanStoreTests
         Assert.Null(await store.LatestPlanAsync("other.example"));
     }
 
-    [Fact]
-    public async Task A_tlsa_record_keeps_its_first_seen_time()
+    private static async Task SeenAsync(SqlReportStore store)
     {
-        await using var store = await ReportDatabase.OpenAsync(Path.Combine(ReportTestData.TempDir(), "seen.db"));
         Assert.Equal(Now, await store.TlsaSeenAsync("_25._tcp.mx.example.com.", "3 1 1 AB", Now));
         Assert.Equal(Now, await store.TlsaSeenAsync("_25._tcp.MX.example.com", "3 1 1 ab", Now.AddHours(1)));
         Assert.Equal(Now.AddHours(2), await store.TlsaSeenAsync("_25._tcp.mx.example.com", "3 1 1 cd", Now.AddHours(2)));

@@ -16,7 +16,7 @@ public sealed class LabReportsTests
 {
     private const string PgUrlFile = "/run/mailtls-lab/pg-url";
 
-    private static async Task<string> PgUrlAsync()
+    internal static async Task<string> PgUrlAsync()
     {
         if (!File.Exists(PgUrlFile))
         {
