@@ -197,6 +197,10 @@ internal static class PlanCommand
                 }
 
                 built = PlanBuilder.Build(request, snapshot);
+                if (world.Disagreements() is { Count: > 0 } disagree)
+                {
+                    built = built with { Findings = [.. built.Findings, .. disagree], Plan = built.Plan is { } bp ? bp with { Findings = [.. bp.Findings, .. disagree] } : null };
+                }
             }
 
             if (built.Plan is not { } made)

@@ -97,14 +97,13 @@ public static partial class PlanBuilder
         ctx.Arguments["mx"] = string.Join(",", patterns.Select(p => p.Text));
         ctx.Arguments["max_age"] = maxAge.ToString(CultureInfo.InvariantCulture);
         var (text2, hash, _) = PolicyText(StsMode.Testing, maxAge, patterns, s.Policy?.Extensions);
-        var policy = PolicyStep(ctx, "Serve the testing policy",
+        PolicyStep(ctx, "Serve the testing policy",
             $"The policy host must serve the policy before the TXT record points senders at it (RFC 8461 §3.3). Content:\n{text2.TrimEnd()}",
             text2, hash, StsMode.Testing, coverMx: true);
         var owner = StsOwner(ctx.Domain);
         var txtTtl = ctx.Ttl(owner, DnsRecordType.TXT);
         var id = IdStep(ctx, NewId(ctx), "Senders discover the policy through this record and fetch it (RFC 8461 §3.1).", hash);
         var seen = CacheWait(ctx, id, txtTtl, "Wait until every resolver sees the record", "Resolvers keep their earlier answer for _mta-sts until it expires.");
-        _ = policy;
         ctx.Add(new PlanStep(0, StepKind.Verify, "See reports for the policy arrive",
             "Senders that apply the policy report on it (policy-type sts, RFC 8460 §4.2); when the reports are clean for the readiness window, plan enforce.")
         {
@@ -132,7 +131,7 @@ public static partial class PlanBuilder
         var maxAge = ctx.Request.MaxAge ?? Math.Max(s.Policy.MaxAge, Limits.StsMaxAgeRecommended);
         ctx.Arguments["max_age"] = maxAge.ToString(CultureInfo.InvariantCulture);
         ctx.Arguments["days"] = ctx.Request.Days.ToString(CultureInfo.InvariantCulture);
-        var ready = ctx.Add(new PlanStep(0, StepKind.Verify, "Check the evidence for enforce",
+        ctx.Add(new PlanStep(0, StepKind.Verify, "Check the evidence for enforce",
             $"Enforce makes senders refuse MX hosts that fail; the reports of the last {ctx.Request.Days} days must be clean (reports readiness) and every MX must pass today.")
         {
             Gate =
@@ -141,7 +140,6 @@ public static partial class PlanBuilder
                 new(GateKind.MxDelivers, "every MX host passes STARTTLS, certificate and policy checks (no MX would fail under enforce)"),
             ],
         });
-        _ = ready;
         var (text, hash, _) = PolicyText(StsMode.Enforce, maxAge, s.Policy.Mx, s.Policy.Extensions);
         PolicyStep(ctx, "Serve the enforce policy", $"Same mx patterns, mode enforce, max_age {maxAge}. Content:\n{text.TrimEnd()}", text, hash, StsMode.Enforce, coverMx: true,
             tooEarly: "the enforce policy was served before the evidence was checked");
@@ -193,10 +191,9 @@ public static partial class PlanBuilder
 
         var noneAge = ctx.Request.MaxAge ?? Limits.PlanNonePolicyMaxAge;
         var (noneText, noneHash, _) = PolicyText(StsMode.None, noneAge, [], null);
-        var p = PolicyStep(ctx, "Serve a policy with mode none",
+        PolicyStep(ctx, "Serve a policy with mode none",
             $"RFC 8461 §8.3: to stop using MTA-STS, publish mode none (max_age {noneAge}) and a new id first, so every sender that cached the {s.Policy.Mode.ToWireName()} policy learns it is gone. Content:\n{noneText.TrimEnd()}",
             noneText, noneHash, StsMode.None, coverMx: false);
-        _ = p;
         var idStep = IdStep(ctx, NewId(ctx), "The new id makes senders refetch and find mode none (RFC 8461 §3.1, §8.3).", noneHash);
         var keep = txtTtl.Horizon + s.Policy.MaxAge;
         var waitStep = ctx.Add(new PlanStep(0, StepKind.Wait, "Keep the mode none policy until every cached policy has expired",

@@ -139,8 +139,6 @@ public static partial class PlanBuilder
 
         public string Domain => S.Domain;
 
-        public int Next => Steps.Count + 1;
-
         public int Add(PlanStep step)
         {
             Steps.Add(step with { Number = Steps.Count + 1 });

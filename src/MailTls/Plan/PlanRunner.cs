@@ -40,6 +40,11 @@ public sealed class PlanRunner(IPlanStore store, PlanWorldOptions options)
             var results = await GateEvaluator.EvaluateAllAsync(stored.Plan, stored.Progress, world, cancellationToken).ConfigureAwait(false);
             var status = PlanProgress.Evaluate(stored.Plan, stored.Progress, c => results.TryGetValue(c, out var r) ? r : new CheckResult(false, "not evaluated"), now);
             status = await WithIdCheckAsync(status, world).ConfigureAwait(false);
+            if (world.Disagreements() is { Count: > 0 } disagree)
+            {
+                status = status with { Findings = [.. disagree, .. status.Findings] };
+            }
+
             if (status.NewlyDone.Count > 0 || status.State != stored.State)
             {
                 await store.RecordProgressAsync(stored.Plan.Id, [.. status.NewlyDone.Select(n => new StepProgress(n, now, null))], status.State, now, cancellationToken).ConfigureAwait(false);

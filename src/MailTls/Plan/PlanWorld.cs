@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using MailTls.Audit;
 using MailTls.Dns;
 using MailTls.Dns.Dnssec;
@@ -80,8 +79,6 @@ public sealed class PlanWorld : IDisposable
         fetcher = new StsPolicyFetcher(new DnsLookup(overlay), new StsPolicyFetcherOptions { Timeout = options.Timeout });
         policy = new(() => FetchPolicyAsync(CancellationToken.None));
         audit = new(() => auditor.AuditAsync(domain, CancellationToken.None));
-        Validator = new DnssecValidator(overlay, options.Anchors);
-        Lookup = new DnsLookup(overlay);
     }
 
     public string Domain { get; }
@@ -89,11 +86,6 @@ public sealed class PlanWorld : IDisposable
     public ZoneInfo Zone { get; }
 
     public PlanWorldOptions Options => options;
-
-    public DnssecValidator Validator { get; }
-
-    /// <summary>Lookups through the authoritative overlay.</summary>
-    public DnsLookup Lookup { get; }
 
     public DateTimeOffset PlanNow => options.PlanClock.GetUtcNow();
 
@@ -117,6 +109,16 @@ public sealed class PlanWorld : IDisposable
         rrsets.GetOrAdd(RrsetTtl.Keyed(owner, type), _ => authority.ReadAsync(Zone, owner, type, cancellationToken));
 
     public Task<PolicyObservation> PolicyAsync() => policy.Value;
+
+    /// <summary>
+    /// <c>plan.authority.disagree</c> for every RRset read so far that the authoritative servers serve differently
+    /// (a secondary that has not transferred the change yet): a change counts only when every server serves it.
+    /// </summary>
+    public IReadOnlyList<Findings.Finding> Disagreements() =>
+        [.. rrsets.Values.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).Where(r => !r.Incomplete && !r.Agree)
+            .Select(r => PlanFindings.AuthorityDisagrees.Create(r.Owner + " " + DnsRecordTypeText.ToText(r.Type),
+                $"The authoritative servers of {Zone.Zone} serve different {DnsRecordTypeText.ToText(r.Type)} records at {r.Owner}: "
+                + string.Join("; ", r.Answers.Select(a => $"{a.Server}: {(a.Records.Count == 0 ? a.Status.ToString() : string.Join(" | ", a.Records.Select(RecordText.FormatData)))}")) + "."))];
 
     /// <summary>The audit of the domain (MX hosts probed when the world was opened with SMTP).</summary>
     public Task<DomainAuditResult> AuditAsync() => audit.Value;
@@ -228,15 +230,4 @@ public sealed class PlanWorld : IDisposable
     /// <summary>The character-strings of each TXT record, as the MTA-STS and TLS-RPT selectors take them.</summary>
     internal static IReadOnlyList<IReadOnlyList<string>> TxtStrings(IEnumerable<DnsRecord> records) =>
         [.. records.Select(RecordData.Txt).OfType<TxtData>().Select(t => t.Strings).OrderBy(s => string.Join('\0', s), StringComparer.Ordinal)];
-
-    internal static string Text(IReadOnlyList<string> strings)
-    {
-        var sb = new StringBuilder();
-        foreach (var s in strings)
-        {
-            sb.Append(s);
-        }
-
-        return sb.ToString();
-    }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using MailTls.Dns;
 
@@ -155,10 +154,6 @@ public sealed class ZoneAuthority
     private static string? NsTarget(DnsRecord record) =>
         RecordData.TryName(record.Data.Span, out var name, out var used) && used == record.Data.Length ? name : null;
 
-    internal static string Describe(IEnumerable<AuthoritativeServer> servers) =>
-        string.Join(", ", servers.Select(s => s.ToString()));
-
-    internal static string Ttl(uint seconds) => seconds.ToString(CultureInfo.InvariantCulture) + " s";
 }
 
 /// <summary>
@@ -173,12 +168,19 @@ public sealed class AuthoritativeOverlayResolver : IDnsResolver
     private readonly string zone;
 
     public AuthoritativeOverlayResolver(IDnsResolver recursive, ZoneInfo zone, TimeSpan? timeout = null)
+        : this(recursive, (zone ?? throw new ArgumentNullException(nameof(zone))).Zone,
+            new DnsStubResolver(new DnsStubResolverSettings { Servers = [.. zone.Servers.Select(s => s.Address)], Timeout = timeout ?? Limits.DnsQueryTimeout }))
+    {
+    }
+
+    /// <summary>With an explicit resolver for the zone's authorities (tests).</summary>
+    internal AuthoritativeOverlayResolver(IDnsResolver recursive, string zone, IDnsResolver authoritative)
     {
         ArgumentNullException.ThrowIfNull(recursive);
-        ArgumentNullException.ThrowIfNull(zone);
+        ArgumentNullException.ThrowIfNull(authoritative);
         this.recursive = recursive;
-        this.zone = zone.Zone;
-        authoritative = new DnsStubResolver(new DnsStubResolverSettings { Servers = [.. zone.Servers.Select(s => s.Address)], Timeout = timeout ?? Limits.DnsQueryTimeout });
+        this.zone = zone;
+        this.authoritative = authoritative;
     }
 
     public Task<DnsResponse> QueryAsync(string name, DnsRecordType type, CancellationToken cancellationToken = default)

@@ -6,7 +6,6 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using MailTls.Plan;
 using MailTls.Smtp;
 
 namespace MailTls.Cli.Tests.Lab;
@@ -256,6 +255,4 @@ internal static class PlanLab
 
     public static string NextId(JsonElement plan, int step) =>
         plan.GetProperty("steps")[step - 1].GetProperty("gate").EnumerateArray().First(g => g.GetProperty("check").GetString() == "sts-id").GetProperty("value").GetString()!;
-
-    public static FixedTimeProvider Clock(DateTimeOffset t) => new(t);
 }
