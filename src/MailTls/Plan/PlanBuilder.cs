@@ -271,23 +271,24 @@ public static partial class PlanBuilder
         });
     }
 
+    /// <summary>A duration as "1 d 5 min", "2 h", "300 s" (exact: the largest units that divide it, then the rest).</summary>
     internal static string Durations(long seconds)
     {
-        if (seconds % 86400 == 0 && seconds >= 86400)
+        if (seconds < 60 || seconds % 60 != 0)
         {
-            return (seconds / 86400).ToString(CultureInfo.InvariantCulture) + " d";
+            return seconds.ToString(CultureInfo.InvariantCulture) + " s";
         }
 
-        if (seconds % 3600 == 0 && seconds >= 3600)
+        var parts = new List<string>();
+        foreach (var (unit, name) in new[] { (86400L, "d"), (3600L, "h"), (60L, "min") })
         {
-            return (seconds / 3600).ToString(CultureInfo.InvariantCulture) + " h";
+            if (seconds >= unit)
+            {
+                parts.Add((seconds / unit).ToString(CultureInfo.InvariantCulture) + " " + name);
+                seconds %= unit;
+            }
         }
 
-        if (seconds % 60 == 0 && seconds >= 60)
-        {
-            return (seconds / 60).ToString(CultureInfo.InvariantCulture) + " min";
-        }
-
-        return seconds.ToString(CultureInfo.InvariantCulture) + " s";
+        return string.Join(" ", parts);
     }
 }

@@ -41,4 +41,14 @@ public sealed class PlanTimingTests
             Assert.Equal(instant, new FixedTimeProvider(instant).GetUtcNow());
         }
     }
+
+    [Theory]
+    [InlineData(300L, "5 min")]
+    [InlineData(86700L, "1 d 5 min")]
+    [InlineData(604800L, "7 d")]
+    [InlineData(7200L, "2 h")]
+    [InlineData(61L, "61 s")]
+    [InlineData(30L, "30 s")]
+    public void Durations_read_like_a_person_writes_them(long seconds, string text) =>
+        Assert.Equal(text, PlanBuilder.Durations(seconds));
 }
