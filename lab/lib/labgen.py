@@ -50,7 +50,8 @@ NS_NAME = "ns1.lab."
 LAB_CA_CAA = "ca.mailtls.lab"  # CAA issuer-domain-name of the lab CA
 UNTRUSTED_CA_CAA = "untrusted-ca.lab"
 
-SIGNINGS = ("signed", "unsigned", "expired-rrsig", "ds-mismatch", "missing-ds")
+SIGNINGS = ("signed", "unsigned", "expired-rrsig", "ds-mismatch", "missing-ds", "knot")
+TSIG_KEY_NAME = "lab-update"     # the TSIG key Knot accepts dynamic updates with (signing: knot zones)
 BOGUS = ("expired-rrsig", "ds-mismatch")
 DNSSEC_KEYS = ("denial", "opt-out", "iterations", "salt")
 
@@ -345,8 +346,8 @@ class Lab:
             die(f"{scen['_file']}: {name}: a scenario domain needs at least two labels")
         self.ensure_zone(name, signing, domain=d)
         opts = dnssec_options(d["dnssec"] if "dnssec" in d else scen.get("dnssec"), f"{scen['_file']}: {name}")
-        if opts["denial"] == "nsec3" and signing == "unsigned":
-            die(f"{scen['_file']}: {name}: 'dnssec:' needs a signed zone (signing is unsigned)")
+        if opts["denial"] == "nsec3" and signing in ("unsigned", "knot"):
+            die(f"{scen['_file']}: {name}: 'dnssec:' needs a zone signed offline (signing is {signing})")
         self.zones[name]["dnssec"] = opts
         z = name
         pd = {"domain": bare(name), "file": os.path.relpath(scen["_file"], self.lab) if scen["_file"].startswith(self.lab) else scen["_file"],
@@ -404,7 +405,10 @@ class Lab:
                     beh = "no-starttls"
                 if h.get("smtp") is not False:
                     if beh != "closed":
-                        self.smtp.append({"ip": ip, "host": bare(hf), "behaviour": beh, "cert": acert})
+                        self.smtp.append({"ip": ip, "host": bare(hf), "behaviour": beh, "cert": acert,
+                                          "mutable": signing == "knot"})
+                        if signing == "knot":
+                            hplan["tls_dir"] = os.path.join(self.run, "postfix", "tls", bare(hf))
                     aspec = a.get("cert") or cert_spec
                     hplan["addresses"].append({"ip": ip, "behaviour": beh, "cert": aspec,
                                                "cert_ok": self.cert_ok(aspec)})
@@ -471,7 +475,7 @@ class Lab:
             if http is not False and sts.get("host", True) is not False:
                 # clean policy hosts (a checked domain expecting no finding, default http behaviour, valid
                 # certificate) are served by `mailtls serve` instead of nginx with --policy-host mailtls
-                by_mailtls = (self.args.policy_host == "mailtls" and "expect" in d and not d.get("expect")
+                by_mailtls = (self.args.policy_host == "mailtls" and ("expect" in d and not d.get("expect") or signing == "knot")
                               and not http and signing not in BOGUS)
                 ph["server"] = "mailtls" if by_mailtls else "nginx"
                 self.add(f"mta-sts.{name}", "A", MAILTLS_POLICY_V4 if by_mailtls else POLICY_V4)
@@ -479,9 +483,15 @@ class Lab:
                     self.add(f"mta-sts.{name}", "AAAA", POLICY_V6)
                 ph["cert"] = self.pki.leaf(f"mta-sts.{bare(name)}", http.get("cert") or {}, [f"mta-sts.{bare(name)}"])
                 self.policy_hosts.append(ph)
-                self.plan["policy"].append({"domain": bare(name), "host": ph["host"], "http": http, "signing": signing,
-                                            "policy": ptext, "cert_ok": self.cert_ok(http.get("cert") or {}),
-                                            "server": ph["server"]})
+                entry = {"domain": bare(name), "host": ph["host"], "http": http, "signing": signing,
+                         "policy": ptext, "cert_ok": self.cert_ok(http.get("cert") or {}), "server": ph["server"]}
+                if signing == "knot":
+                    # changed by the plan lab tests while the lab runs: not in "policy", which other tests read
+                    entry["file"] = (os.path.join(self.run, "mailtls-serve", "policies", bare(name) + ".txt") if by_mailtls
+                                     else os.path.join(self.run, "www", ph["host"], "mta-sts.txt"))
+                    self.plan.setdefault("knot_policy", []).append(entry)
+                else:
+                    self.plan["policy"].append(entry)
             # expected mta-sts-query (1.1.2) result
             cand = [t for t in txts if t.startswith("v=STSv1")]
             exp = "NONE"
@@ -674,7 +684,7 @@ class Lab:
             parent = z.split(".", 1)[1] or "."
             self.zones[parent]["records"].append(f"{z} 300 IN NS {NS_NAME}")
             sg = zd["signing"]
-            if sg in ("signed", "expired-rrsig"):
+            if sg in ("signed", "expired-rrsig", "knot"):
                 self.zones[parent]["records"].append(f"{z} 300 IN DS {ds_of(keys[z])[0]}")
             elif sg == "ds-mismatch":
                 self.zones[parent]["records"].append(f"{z} 300 IN DS {ds_of(keyfor(z, 'decoy'))[0]}")
@@ -703,6 +713,9 @@ class Lab:
             if sg == "unsigned":
                 os.replace(path, path + ".signed")
                 continue
+            if sg == "knot":
+                self.plan["zones"][bare(z) or "."] = "knot"
+                continue  # Knot signs it itself (and re-signs after each dynamic update)
             cmd = ["ldns-signzone", "-f", path + ".signed"]
             if sg == "expired-rrsig":
                 cmd += ["-i", "20200101000000", "-e", "20200201000000"]
@@ -746,7 +759,7 @@ log:
     any: warning
 database:
     storage: "{self.run}/knot/db"
-template:
+{self.knot_tsig_conf()}template:
   - id: default
     storage: "{zdir}"
     semantic-checks: off
@@ -758,7 +771,59 @@ zone:
 """)
             for z in self.zones:
                 fname = "root" if z == "." else bare(z)
-                f.write(f'  - domain: "{z}"\n    file: "{fname}.zone.signed"\n')
+                if self.zones[z]["signing"] == "knot":
+                    f.write(f'  - domain: "{z}"\n    file: "{fname}.zone"\n    dnssec-signing: on\n'
+                            f'    dnssec-policy: lab-imported\n    acl: lab-update\n')
+                else:
+                    f.write(f'  - domain: "{z}"\n    file: "{fname}.zone.signed"\n')
+        # Knot signs the knot zones with the cached ldns key (its DS is already in the parent): import it
+        os.makedirs(os.path.join(self.run, "knot", "db"), exist_ok=True)
+        for z, zd in self.zones.items():
+            if zd["signing"] != "knot":
+                continue
+            r = subprocess.run(["keymgr", "-c", kconf, z, "import-bind", keys[z] + ".key"], capture_output=True, text=True)
+            tag = ds_of(keys[z])[0].split()[0]
+            r2 = subprocess.run(["keymgr", "-c", kconf, z, "set", tag, "zsk=yes"], capture_output=True, text=True) if r.returncode == 0 else r
+            if r.returncode != 0 or r2.returncode != 0:
+                die(f"keymgr could not import the key of {z}: {(r.stderr or r2.stderr).strip()}")
+
+    # ------------------------------------------------ TSIG key for dynamic updates (signing: knot)
+    def knot_tsig_conf(self):
+        """Knot key/acl/policy sections; writes the key for clients to /run/mailtls-lab/tsig/ (secret cached in pki/)."""
+        if not any(zd["signing"] == "knot" for zd in self.zones.values()):
+            return ""
+        cache = os.path.join(self.run, "pki", "tsig")
+        os.makedirs(cache, exist_ok=True)
+        secret_file = os.path.join(cache, TSIG_KEY_NAME + ".secret")
+        if not os.path.exists(secret_file):
+            with open(secret_file, "w") as f:
+                f.write(base64.b64encode(os.urandom(32)).decode() + "\n")
+        secret = open(secret_file).read().strip()
+        out = os.path.join(self.run, "tsig")
+        os.makedirs(out, exist_ok=True)
+        with open(os.path.join(out, TSIG_KEY_NAME + ".key"), "w") as f:   # BIND form: nsupdate -k, mailtls --tsig-key
+            f.write(f'key "{TSIG_KEY_NAME}" {{\n\talgorithm hmac-sha256;\n\tsecret "{secret}";\n}};\n')
+        with open(os.path.join(out, TSIG_KEY_NAME + ".knot"), "w") as f:  # Knot form (keymgr -t)
+            f.write(f"key:\n  - id: {TSIG_KEY_NAME}\n    algorithm: hmac-sha256\n    secret: {secret}\n")
+        with open(os.path.join(out, TSIG_KEY_NAME + ".y"), "w") as f:     # knsupdate -y / nsupdate -y
+            f.write(f"hmac-sha256:{TSIG_KEY_NAME}:{secret}\n")
+        self.plan["tsig"] = {"name": TSIG_KEY_NAME, "algorithm": "hmac-sha256", "file": os.path.join(out, TSIG_KEY_NAME + ".key"),
+                             "y": os.path.join(out, TSIG_KEY_NAME + ".y"), "server": KNOT_V4}
+        return f"""key:
+  - id: {TSIG_KEY_NAME}
+    algorithm: hmac-sha256
+    secret: {secret}
+acl:
+  - id: lab-update
+    key: {TSIG_KEY_NAME}
+    action: update
+policy:
+  - id: lab-imported
+    algorithm: ecdsap256sha256
+    manual: on
+    single-type-signing: on
+    cds-cdnskey-publish: none
+"""
 
     # ------------------------------------------------ unbound
     def write_unbound(self):
@@ -987,8 +1052,17 @@ append_dot_mydomain = no
             if l["behaviour"] == "no-starttls":
                 lines.append("  -o smtpd_tls_security_level=none")
             else:
-                lines.append(f"  -o smtpd_tls_cert_file={l['cert']['chain']}")
-                lines.append(f"  -o smtpd_tls_key_file={l['cert']['keyfile']}")
+                chain, keyfile = l['cert']['chain'], l['cert']['keyfile']
+                if l.get("mutable"):
+                    # signing: knot hosts: a copy that the plan lab tests may replace (then `postfix reload`)
+                    td = os.path.join(d, "tls", l["host"])
+                    os.makedirs(td, exist_ok=True)
+                    shutil.copyfile(chain, os.path.join(td, "fullchain.pem"))
+                    shutil.copyfile(keyfile, os.path.join(td, "privkey.pem"))
+                    os.chmod(os.path.join(td, "privkey.pem"), 0o600)
+                    chain, keyfile = os.path.join(td, "fullchain.pem"), os.path.join(td, "privkey.pem")
+                lines.append(f"  -o smtpd_tls_cert_file={chain}")
+                lines.append(f"  -o smtpd_tls_key_file={keyfile}")
         with open(os.path.join(d, "master.cf"), "w") as f:
             f.write("\n".join(lines) + "\n")
 

@@ -40,7 +40,7 @@ def add(desc, fn):
 
 
 plan = json.load(open(os.path.join(RUN, "plan.json")))
-SIGNED_OK = ("signed",)
+SIGNED_OK = ("signed", "knot")
 BOGUS = ("expired-rrsig", "ds-mismatch")
 INSECURE = ("unsigned", "missing-ds")
 
@@ -93,9 +93,9 @@ add("root zone: dig +dnssec SOA . has AD", dig_check(".".rstrip("."), "signed") 
     (lambda: (lambda o: (" ad" in o.split("flags:")[1].split(";")[0], o[-300:]))(ns(["dig", "+dnssec", "SOA", "."])[1])))
 for dom in plan["domains"]:
     d, sg = dom["domain"], dom["signing"]
-    want = {"signed": "AD", "expired-rrsig": "SERVFAIL", "ds-mismatch": "SERVFAIL"}.get(sg, "insecure, no AD")
+    want = {"signed": "AD", "knot": "AD", "expired-rrsig": "SERVFAIL", "ds-mismatch": "SERVFAIL"}.get(sg, "insecure, no AD")
     add(f"dig +dnssec {d} ({sg}) -> {want}", dig_check(d, sg))
-    add(f"delv {d} ({sg}) -> {'fully validated' if sg == 'signed' else 'resolution failed' if sg in BOGUS else 'unsigned answer'}",
+    add(f"delv {d} ({sg}) -> {'fully validated' if sg in SIGNED_OK else 'resolution failed' if sg in BOGUS else 'unsigned answer'}",
         delv_check(d, sg))
     if sg in BOGUS:
         add(f"knot serves {d} authoritatively (the data exists, validation fails)", auth_check(d))
@@ -108,6 +108,35 @@ for dom in plan["domains"]:
             want = sorted(x.rstrip(".") for x in mx)
             return got == want, f"got {got} want {want}"
         add(f"dig MX {d} returns {'nothing (bogus)' if sg in BOGUS else ', '.join(dom['mx'])}", mxc)
+
+# ------------------------------------------------------------------ signing: knot zones accept TSIG-signed updates
+def knsupdate_check(zone, key_arg, want_ok):
+    def f():
+        name = f"selftest-{os.getpid()}.{zone}."
+        script = f"server {plan['tsig']['server']}\nzone {zone}.\nupdate add {name} 60 TXT \"selftest\"\nsend\n"
+        rc, out = ns(["knsupdate", "-t", "5"] + key_arg, 15, inp=script)
+        if not want_ok:
+            return rc != 0 and ("NOTAUTH" in out or "BADSIG" in out or "verify" in out), out[-300:]
+        rc2, out2 = ns(["dig", "+norec", "+short", f"@{plan['tsig']['server']}", "TXT", name], 10)
+        cleanup = f"server {plan['tsig']['server']}\nzone {zone}.\nupdate delete {name} TXT\nsend\n"
+        rc3, out3 = ns(["knsupdate", "-t", "5"] + key_arg, 15, inp=cleanup)
+        return rc == 0 and '"selftest"' in out2 and rc3 == 0, (out + out2 + out3)[-300:]
+    return f
+
+
+if plan.get("tsig"):
+    ykey = open(plan["tsig"]["y"]).read().strip()
+    for zone, sg in plan["zones"].items():
+        if sg != "knot":
+            continue
+        add(f"knsupdate -y {plan['tsig']['name']} adds and deletes a TXT record in {zone} (Knot signs it)", knsupdate_check(zone, ["-y", ykey], True))
+        bad = ykey.rsplit(":", 1)[0] + ":" + "A" * 43 + "="
+        add(f"knsupdate with a wrong secret is refused by Knot for {zone}", knsupdate_check(zone, ["-y", bad], False))
+    for p in plan.get("knot_policy", []):
+        add(f"curl https://{p['host']}/.well-known/mta-sts.txt returns the policy (signing: knot domain, {p['server']})",
+            (lambda p=p: (lambda rc_out: (rc_out[0] == 0 and rc_out[1].replace("\r\n", "\n") == p["policy"].replace("\r\n", "\n"), rc_out[1][-200:]))(
+                ns(["curl", "-sS", "--max-time", "5", f"https://{p['host']}/.well-known/mta-sts.txt"], 10))))
+
 
 # ------------------------------------------------------------------ NSEC3 zones (dnssec: {denial: nsec3})
 def nsec3_hash(name, salt_hex, iterations):

@@ -32,6 +32,7 @@ internal static class CliApp
         root.Subcommands.Add(ResolverCommand.Create(context));
         root.Subcommands.Add(ScanCommand.Create(context));
         root.Subcommands.Add(WatchCommand.Create(context));
+        root.Subcommands.Add(PlanCommand.Create(context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -424,4 +424,26 @@ public static class Limits
 
     /// <summary>Failure rate the window must also reach (1 %): a jump from 0.01 % to 0.05 % is not worth a page.</summary>
     public const double WatchTlsRptMinFailureRate = 0.01;
+    // ---- mailtls plan and tlsa guard (issue 10) ----
+
+    /// <summary>Deadline of one dynamic update (connect, send, reply): an UPDATE is small, a primary answers at once or not at all.</summary>
+    public static readonly TimeSpan DnsUpdateTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Largest TSIG key file read (a key clause is a few hundred characters).</summary>
+    public const int TsigKeyFileMaxChars = 64 * 1024;
+
+    /// <summary>TTL of records in an RRset that does not exist yet (existing RRsets keep their TTL); RFC 7671 notes and internet.nl suggest 1800–3600 s for TLSA.</summary>
+    public const uint PlanDefaultRecordTtl = 3600;
+
+    /// <summary>How long after a UTC day ends its TLS-RPT reports are expected (RFC 8460 §4.1 daily reports; senders add random delays of hours).</summary>
+    public static readonly TimeSpan PlanReportDeliveryAllowance = TimeSpan.FromDays(1);
+
+    /// <summary>max_age of the mode none policy of a rollback (RFC 8461 §8.3 suggests a small value such as one day).</summary>
+    public const long PlanNonePolicyMaxAge = 86_400;
+
+    /// <summary>How long <c>--apply</c> waits for an applied step's gate to turn green (a secondary's transfer, serve's reload debounce) before it stops.</summary>
+    public static readonly TimeSpan PlanApplyVerifyTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Pause between two looks at an applied step's gate.</summary>
+    public static readonly TimeSpan PlanApplyPollInterval = TimeSpan.FromSeconds(1);
 }

@@ -20,6 +20,7 @@ internal static class TlsaCommand
     {
         var tlsa = new Command("tlsa", "Work with TLSA records and certificate chains.");
         tlsa.Subcommands.Add(MatchCommand(context));
+        tlsa.Subcommands.Add(TlsaGuardCommand.Create(context));
         return tlsa;
     }
 

@@ -11,7 +11,12 @@ namespace MailTls.Reports.Storage;
 /// the detail queries; <c>summary</c> reads them when no filter needs the detail rows (no domain, no policy-type).
 /// </para>
 /// <para>
-/// Version 3 adds <c>audits</c> (<see cref="Audit.IAuditHistory"/>); version 4 (plans) is reserved for its feature.
+/// Version 3 adds <c>audits</c> (<see cref="Audit.IAuditHistory"/>).
+/// </para>
+/// <para>
+/// Version 4 keeps change plans (<c>mailtls plan</c>): the plan as its JSON document (docs/plan.md), per step the time it
+/// was first seen done and when <c>--apply</c> performed it, and the time each TLSA record was first seen published
+/// (<c>tlsa guard</c>'s 2×TTL rule).
 /// </para>
 /// <para>
 /// Version 5 adds the state of <c>mailtls watch</c> (<see cref="Watch.IWatchStore"/>): <c>watch_alerts</c> (at most
@@ -139,6 +144,32 @@ internal static class ReportSchema
                 check_json TEXT NOT NULL
             );
             CREATE INDEX audits_domain_time ON audits (domain, audited_utc, id)
+            """),
+        new(4, "change plans, their steps, TLSA first-seen times", """
+            CREATE TABLE plans (
+                id {ID},
+                domain TEXT NOT NULL,
+                change TEXT NOT NULL,
+                state TEXT NOT NULL,
+                created_utc {BIGINT} NOT NULL,
+                updated_utc {BIGINT} NOT NULL,
+                plan_json TEXT NOT NULL
+            );
+            CREATE INDEX plans_domain ON plans (domain, id);
+            CREATE TABLE plan_steps (
+                plan_id {BIGINT} NOT NULL REFERENCES plans (id),
+                step INTEGER NOT NULL,
+                done_utc {BIGINT},
+                applied_utc {BIGINT},
+                PRIMARY KEY (plan_id, step)
+            );
+            CREATE TABLE tlsa_seen (
+                owner TEXT NOT NULL,
+                record TEXT NOT NULL,
+                first_seen_utc {BIGINT} NOT NULL,
+                last_seen_utc {BIGINT} NOT NULL,
+                PRIMARY KEY (owner, record)
+            )
             """),
         new(5, "watch alerts, notices and policy baselines", """
             CREATE TABLE watch_alerts (
