@@ -9,7 +9,8 @@ using MailTls.Dns.Dnssec;
 // every question a socket round trip. validated: DnssecValidator over CachingDnsResolver; one untimed pass over the
 // whole file warms the cache, then the timed passes validate from the warm cache (signatures checked every time).
 // Prints one line: mode, completed lookups, seconds, lookups/s, and how many ended in each status.
-return await Bench.MainAsync(args).ConfigureAwait(false);
+// MailTls.Bench sqlite-insert [DIR] [ROWS]: see SqliteInsertBench (how the report store should talk to SQLite).
+return args is ["sqlite-insert", ..] ? SqliteInsertBench.Run(args) : await Bench.MainAsync(args).ConfigureAwait(false);
 
 internal static class Bench
 {

@@ -125,6 +125,9 @@ public static class Limits
     /// <summary>Reports an import has decoded and queued but not yet seen committed: keeps both cores decoding while the writer commits, bounds memory (~a few MB).</summary>
     public const int ReportImportWindow = 4096;
 
+    /// <summary>Decoded reports an import hands to the writer at once: one queue hand-off and one completion per chunk, not per file.</summary>
+    public const int ReportImportChunk = 256;
+
     /// <summary>Reports waiting for the writer before callers are slowed down (back-pressure, bounded memory).</summary>
     public const int ReportIngestQueueCapacity = 4096;
 

@@ -68,12 +68,14 @@ switch (args[0])
             {
                 proc.Refresh();
                 var cpu0 = proc.TotalProcessorTime;
+                var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
                 var sw = Stopwatch.StartNew();
                 action();
                 sw.Stop();
                 proc.Refresh();
                 var cpu = (proc.TotalProcessorTime - cpu0).TotalMicroseconds / n;
-                lines.Add(string.Create(inv, $"  {name,-34} {n / sw.Elapsed.TotalSeconds,8:F0} reports/s wall, {cpu,6:F0} µs CPU per report"));
+                var alloc = (GC.GetTotalAllocatedBytes(precise: true) - alloc0) / (double)n;
+                lines.Add(string.Create(inv, $"  {name,-34} {n / sw.Elapsed.TotalSeconds,8:F0} reports/s wall, {cpu,6:F0} µs CPU per report, {alloc / 1024,6:F1} KiB allocated per report"));
             }
 
             var raw = new byte[n][];
