@@ -24,6 +24,8 @@ public sealed class ServeOptions
     public string? StateFile { get; set; }
 
     public string? LogFormat { get; set; }
+
+    public TlsRptReceiverOptions? Tlsrpt { get; set; }
 }
 
 public sealed class ListenerOptions
@@ -83,5 +85,33 @@ public sealed class SelfCheckOptions
     public double? IntervalSeconds { get; set; }
 
     public double? TimeoutSeconds { get; set; }
+}
+/// <summary>The TLS-RPT HTTPS receiver (RFC 8460 §3): one host, one unguessable path per tenant.</summary>
+public sealed class TlsRptReceiverOptions
+{
+    public string? Host { get; set; }
+
+    public string? Db { get; set; }
+
+    public int? RatePerMinute { get; set; }
+
+    public int? Burst { get; set; }
+
+    public List<TlsRptTenantOptions>? Tenants { get; set; }
+}
+
+public sealed class TlsRptTenantOptions
+{
+    public string? Name { get; set; }
+
+    public string? Path { get; set; }
+
+    public string? Db { get; set; }
+
+    public List<string>? Domains { get; set; }
+
+    public int? RatePerMinute { get; set; }
+
+    public int? Burst { get; set; }
 }
 #pragma warning restore CA1002, CA2227

@@ -23,6 +23,26 @@ public sealed record ServeSettings
     public string? StateFile { get; init; }
 
     public ServeLogFormat LogFormat { get; init; } = ServeLogFormat.Json;
+
+    /// <summary>The TLS-RPT HTTPS receiver, or null when not configured.</summary>
+    public ReceiverSettings? Receiver { get; init; }
+
+    /// <summary>Every host name the TLS listeners serve: the policy hosts and the receiver host.</summary>
+    public IEnumerable<string> Hosts => Domains.Select(d => d.PolicyHost).Concat(Receiver is { } r ? [r.Host] : []).Distinct(StringComparer.Ordinal);
+}
+
+/// <summary>The TLS-RPT HTTPS receiver: reports are POSTed to <c>https://Host/&lt;tenant path&gt;</c> (RFC 8460 §3).</summary>
+public sealed record ReceiverSettings(string Host, IReadOnlyList<TenantSettings> Tenants);
+
+/// <summary>
+/// One receiving tenant: its secret path (the only thing that tells senders' posts apart from anyone else's:
+/// HTTPS reports are unauthenticated), its store (SQLite path or postgres:// URL), the policy domains it accepts
+/// (null = any) and its rate limit.
+/// </summary>
+public sealed record TenantSettings(string Name, string Path, string Store, IReadOnlySet<string>? Domains, int RatePerMinute, int Burst)
+{
+    /// <summary>The path with its secret part hidden, for logs and health output.</summary>
+    public string RedactedPath => Path.Length <= 12 ? "/…" : Path[..Math.Min(Path.Length - 8, Path.LastIndexOf('/') + 5)] + "…";
 }
 
 public sealed record ListenerSettings(IPAddress Address, int Port, bool Tls)
