@@ -107,14 +107,10 @@ public static class ReportPipeline
             return new RefusedItem(source, $"{refusal.Code}: {refusal.Message}", [refusal.Code]);
         }
 
-        // For a message part the raw payload is re-encoded from the reader's JSON when the part decoded (the
-        // normaliser gzips it); an unreadable part keeps the whole message as evidence.
-        var normalized = ReportNormalizer.Normalize(read, part is null ? payload : default, extra, source, fallback, out var reason);
-        if (normalized is not null && part is not null && read.Format is TlsRptPayloadFormat.Gzip or TlsRptPayloadFormat.Zip)
-        {
-            normalized = normalized with { RawFormat = "gzip", RawCompressed = ReportNormalizer.Gzip(System.Text.Encoding.UTF8.GetBytes(read.Json!)) };
-        }
-
+        // The raw payload kept for audit is what arrived: the bare payload, or the part's bytes as attached (a gzip
+        // or zip part as it is, JSON gzipped); an unreadable part keeps the whole message as evidence.
+        var raw = part?.Payload is { } attached ? attached : payload;
+        var normalized = ReportNormalizer.Normalize(read, raw, extra, source, fallback, out var reason);
         return normalized is null
             ? Unreadable(source, read.Findings.Concat(extra).ToList(), payload, reason)
             : new ReportItem(normalized);
