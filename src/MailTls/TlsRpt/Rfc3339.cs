@@ -24,6 +24,19 @@ internal static partial class Rfc3339
             return true;
         }
 
+        return TryParsePattern(text, out value, out hasOffset);
+    }
+
+    /// <summary>The general rule (the regex): every form, including the common one <see cref="TryParse"/> reads directly.</summary>
+    internal static bool TryParsePattern(string text, out DateTimeOffset value, out bool hasOffset)
+    {
+        value = default;
+        hasOffset = false;
+        if (text.Length > 64)
+        {
+            return false;
+        }
+
         Match m;
         try
         {
