@@ -98,6 +98,38 @@ switch (args[0])
             break;
         }
 
+    case "store":
+        {
+            // The writer alone (one thread, the import's serial part): the same decoded reports stored into a fresh
+            // database ROUNDS times in transactions of ReportStoreBatchSize; CPU per report of each round.
+            var files = Directory.GetFiles(args[1]).Order(StringComparer.Ordinal).ToArray();
+            var rounds = args.Length > 3 ? int.Parse(args[3], inv) : 3;
+            var items = files.AsParallel().AsOrdered().Select(f => ReportPipeline.DecodePayload(File.ReadAllBytes(f), ReportSource.File(f))).ToArray();
+            var proc = Process.GetCurrentProcess();
+            for (var r = 0; r < rounds; r++)
+            {
+                var db = $"{args[2]}.{r}";
+                foreach (var f in new[] { db, db + "-wal", db + "-shm" })
+                {
+                    File.Delete(f);
+                }
+
+                await using var store = await ReportDatabase.OpenAsync(db);
+                proc.Refresh();
+                var cpu0 = proc.TotalProcessorTime;
+                var sw = Stopwatch.StartNew();
+                for (var start = 0; start < items.Length; start += Limits.ReportStoreBatchSize)
+                {
+                    await store.StoreAsync(items[start..Math.Min(items.Length, start + Limits.ReportStoreBatchSize)]);
+                }
+
+                proc.Refresh();
+                Console.WriteLine(string.Create(inv, $"store round {r}: {items.Length} reports, {items.Length / sw.Elapsed.TotalSeconds:F0} reports/s wall, {(proc.TotalProcessorTime - cpu0).TotalMicroseconds / items.Length:F1} µs CPU per report"));
+            }
+
+            break;
+        }
+
     case "import":
         {
             // The library import the CLI runs (ReportFileImporter → ReportIngestor → SQLite), with the process's CPU

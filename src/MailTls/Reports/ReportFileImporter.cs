@@ -105,10 +105,11 @@ public static class ReportFileImporter
 
                     var source = ReportSource.File(file);
                     byte[] bytes;
-                    using (var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.None))
+                    using (var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.Read))
                     {
-                        // A synchronous read: report files are small, and async file I/O costs more CPU than the read itself.
-                        var length = stream.Length;
+                        // A synchronous read without a FileStream: report files are small, and async file I/O (or a
+                        // buffered stream) costs more CPU than the read itself.
+                        var length = RandomAccess.GetLength(handle);
                         if (length > Limits.TlsRptMaxMessageBytes)
                         {
                             tally.Add(source, new IngestOutcome(IngestStatus.Refused, null, $"{length} bytes; the limit is {Limits.TlsRptMaxMessageBytes}"));
@@ -116,7 +117,14 @@ public static class ReportFileImporter
                         }
 
                         bytes = new byte[length];
-                        stream.ReadExactly(bytes);
+                        var total = 0;
+                        int n;
+                        while (total < bytes.Length && (n = RandomAccess.Read(handle, bytes.AsSpan(total), total)) > 0)
+                        {
+                            total += n;
+                        }
+
+                        bytes = total == bytes.Length ? bytes : bytes[..total];
                     }
 
                     // Bare payloads (the bulk of an import) decode synchronously; e-mails go through the MIME reader.

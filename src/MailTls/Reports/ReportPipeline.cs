@@ -7,7 +7,11 @@ namespace MailTls.Reports;
 public abstract record PipelineItem(ReportSource Source);
 
 /// <summary>A normalised report to store idempotently.</summary>
-public sealed record ReportItem(NormalizedReport Report) : PipelineItem(Report.Source);
+public sealed record ReportItem(NormalizedReport Report) : PipelineItem(Report.Source)
+{
+    /// <summary>The store's text columns, made while decoding (off the store's single writer); ignored if made for another report.</summary>
+    internal Storage.StoredColumns? Columns { get; init; }
+}
 
 /// <summary>Input that could not be understood: stored with its reason and raw bytes, never dropped (issue 8 §2).</summary>
 public sealed record QuarantineItem(ReportSource Source, string Reason, IReadOnlyList<string> Codes, byte[] Raw) : PipelineItem(Source);
@@ -113,7 +117,7 @@ public static class ReportPipeline
         var normalized = ReportNormalizer.Normalize(read, raw, extra, source, fallback, out var reason);
         return normalized is null
             ? Unreadable(source, read.Findings.Concat(extra).ToList(), payload, reason)
-            : new ReportItem(normalized);
+            : new ReportItem(normalized) { Columns = Storage.StoredColumns.Create(normalized) };
     }
 
     private static QuarantineItem Unreadable(ReportSource source, IReadOnlyList<Finding> findings, ReadOnlySpan<byte> raw, string? reason = null) =>

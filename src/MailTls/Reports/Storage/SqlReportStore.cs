@@ -142,7 +142,7 @@ public abstract class SqlReportStore : IReportStore
                         lastLock = key;
                     }
 
-                    outcomes[i] = await writer.ReportAsync(r.Report, cancellationToken).ConfigureAwait(false);
+                    outcomes[i] = await writer.ReportAsync(r.Report, StoredColumns.For(r.Report, r.Columns), cancellationToken).ConfigureAwait(false);
                     break;
                 default:
                     throw new ArgumentException("unknown pipeline item " + items[i].GetType().Name, nameof(items));
@@ -177,7 +177,6 @@ public abstract class SqlReportStore : IReportStore
         private readonly long now;
         private readonly long[] row2 = new long[2];
         private readonly long[] row1 = new long[1];
-        private readonly StoredJson json = new();
         private readonly List<string> types = [];
 
         // Deltas of the daily aggregates accumulated over the batch and written once, in key order, before commit.
@@ -256,9 +255,9 @@ public abstract class SqlReportStore : IReportStore
             await s.ExecuteAsync(null, cancellationToken).ConfigureAwait(false);
         }
 
-        public async Task<IngestOutcome> ReportAsync(NormalizedReport r, CancellationToken cancellationToken)
+        public async Task<IngestOutcome> ReportAsync(NormalizedReport r, StoredColumns columns, CancellationToken cancellationToken)
         {
-            var hash = Convert.ToHexStringLower(r.ContentSha256);
+            var hash = columns.Hash;
             var start = r.Start.ToUnixTimeSeconds();
             var end = r.End.ToUnixTimeSeconds();
             var ok = 0L;
@@ -280,8 +279,8 @@ public abstract class SqlReportStore : IReportStore
             s.Set(7, hash);
             s.Set(8, ok);
             s.Set(9, failed);
-            s.Set(10, StoredJson.Codes(r.Deviations));
-            s.Set(11, json.Deviations(r.Deviations));
+            s.Set(10, columns.Codes);
+            s.SetText(11, columns.Deviations);
             s.Set(12, r.Source.Kind);
             s.Set(13, r.Source.Name);
             s.Set(14, r.Source.Tenant);
@@ -313,13 +312,14 @@ public abstract class SqlReportStore : IReportStore
             types.Clear();
             foreach (var p in r.Policies)
             {
+                var pc = columns.Policies[seq];
                 var ps = insertPolicy;
                 ps.Set(0, reportPk);
                 ps.Set(1, seq++);
                 ps.Set(2, p.PolicyType);
                 ps.Set(3, p.PolicyDomain);
-                ps.Set(4, json.List(p.PolicyStrings));
-                ps.Set(5, json.List(p.MxHosts));
+                ps.SetText(4, pc.PolicyStrings);
+                ps.SetText(5, pc.MxHosts);
                 ps.Set(6, p.StsMode);
                 if (p.StsMaxAge is { } age)
                 {
@@ -330,8 +330,8 @@ public abstract class SqlReportStore : IReportStore
                     ps.Set(7, (string?)null);
                 }
 
-                ps.Set(8, json.List(p.StsMx));
-                ps.Set(9, json.List(p.TlsaRecords));
+                ps.SetText(8, pc.StsMx);
+                ps.SetText(9, pc.TlsaRecords);
                 ps.Set(10, p.SuccessfulSessions);
                 ps.Set(11, p.FailedSessions);
                 ps.Set(12, r.Day);
@@ -488,7 +488,6 @@ public abstract class SqlReportStore : IReportStore
             insertPolicy.Dispose();
             insertFailure.Dispose();
             insertQuarantine.Dispose();
-            json.Dispose();
             return ValueTask.CompletedTask;
         }
 

@@ -120,6 +120,9 @@ public sealed class SqliteReportStore : SqlReportStore
 
         public override void Set(int index, byte[] value) => Check(raw.sqlite3_bind_blob(stmt, slots[index], value));
 
+        public override void SetText(int index, byte[]? utf8) =>
+            Check(utf8 is null ? raw.sqlite3_bind_null(stmt, slots[index]) : raw.sqlite3_bind_text(stmt, slots[index], utf8));
+
         public override ValueTask<bool> ExecuteAsync(long[]? row, CancellationToken cancellationToken)
         {
             try

@@ -20,7 +20,13 @@ internal sealed class StoredJson : IDisposable
     public StoredJson() => writer = new Utf8JsonWriter(buffer, Options);
 
     /// <summary>A JSON array of strings, or null for a missing list.</summary>
-    public string? List(IReadOnlyList<string>? list)
+    public string? List(IReadOnlyList<string>? list) => list is null ? null : Encoding.UTF8.GetString(ListUtf8(list)!);
+
+    /// <summary>The deviations as <c>[{"Code","Severity","Message"}…]</c> (read back as <see cref="StoredDeviation"/>).</summary>
+    public string Deviations(IReadOnlyList<Finding> deviations) => Encoding.UTF8.GetString(DeviationsUtf8(deviations));
+
+    /// <summary><see cref="List"/> as UTF-8 bytes.</summary>
+    public byte[]? ListUtf8(IReadOnlyList<string>? list)
     {
         if (list is null)
         {
@@ -38,12 +44,12 @@ internal sealed class StoredJson : IDisposable
         return Text();
     }
 
-    /// <summary>The deviations as <c>[{"Code","Severity","Message"}…]</c> (read back as <see cref="StoredDeviation"/>).</summary>
-    public string Deviations(IReadOnlyList<Finding> deviations)
+    /// <summary><see cref="Deviations"/> as UTF-8 bytes.</summary>
+    public byte[] DeviationsUtf8(IReadOnlyList<Finding> deviations)
     {
         if (deviations.Count == 0)
         {
-            return "[]";
+            return "[]"u8.ToArray();
         }
 
         Reset();
@@ -77,9 +83,9 @@ internal sealed class StoredJson : IDisposable
         writer.Reset(buffer);
     }
 
-    private string Text()
+    private byte[] Text()
     {
         writer.Flush();
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return buffer.WrittenSpan.ToArray();
     }
 }

@@ -16,6 +16,9 @@ internal abstract class WriteStatement : IDisposable
 
     public abstract void Set(int index, byte[] value);
 
+    /// <summary>Sets a text parameter from UTF-8 bytes (null = SQL NULL).</summary>
+    public abstract void SetText(int index, byte[]? utf8);
+
     /// <summary>Runs the statement; the first row of its result (RETURNING) goes into <paramref name="row"/>; false when there is none.</summary>
     public abstract ValueTask<bool> ExecuteAsync(long[]? row, CancellationToken cancellationToken);
 
@@ -43,6 +46,8 @@ internal sealed class DbWriteStatement : WriteStatement
     public override void Set(int index, string? value) => command.Parameters[index].Value = (object?)value ?? DBNull.Value;
 
     public override void Set(int index, byte[] value) => command.Parameters[index].Value = value;
+
+    public override void SetText(int index, byte[]? utf8) => command.Parameters[index].Value = utf8 is null ? DBNull.Value : System.Text.Encoding.UTF8.GetString(utf8);
 
     public override async ValueTask<bool> ExecuteAsync(long[]? row, CancellationToken cancellationToken)
     {
