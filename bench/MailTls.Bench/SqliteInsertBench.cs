@@ -9,7 +9,7 @@ using SQLitePCL;
 /// like <c>reports</c> (22 columns, the same three indexes) in transactions of 2,048 (WAL, synchronous=FULL), once per
 /// variant, each into a fresh file: Microsoft.Data.Sqlite with one prepared single-row command (named parameters),
 /// the same with multi-row <c>VALUES</c> of 8 and 64 rows, and the raw SQLitePCL API (one prepared statement,
-/// parameters bound by position). Prints wall time and CPU µs per row (process CPU, single thread).
+/// parameters bound by position), with and without <c>RETURNING id</c>. Prints wall time and CPU µs per row (process CPU, single thread).
 /// </summary>
 internal static class SqliteInsertBench
 {
@@ -41,7 +41,8 @@ internal static class SqliteInsertBench
             ("ado single-row (named parameters)", (c, d) => Ado(c, d, 1)),
             ("ado multi-row x8", (c, d) => Ado(c, d, 8)),
             ("ado multi-row x64", (c, d) => Ado(c, d, 64)),
-            ("raw SQLitePCL single-row (positional)", Raw),
+            ("raw SQLitePCL single-row (positional)", (c, d) => Raw(c, d, returning: false)),
+            ("raw SQLitePCL single-row, RETURNING id", (c, d) => Raw(c, d, returning: true)),
         })
         {
             var path = Path.Combine(dir, "insert.db");
@@ -142,10 +143,11 @@ internal static class SqliteInsertBench
         }
     }
 
-    private static void Raw(SqliteConnection connection, object?[][] data)
+    private static void Raw(SqliteConnection connection, object?[][] data, bool returning)
     {
         var db = connection.Handle!;
-        var sql = $"INSERT INTO reports ({ColumnList}) VALUES ({string.Join(", ", Enumerable.Range(1, Columns).Select(i => "?" + i.ToString(CultureInfo.InvariantCulture)))})";
+        var sql = $"INSERT INTO reports ({ColumnList}) VALUES ({string.Join(", ", Enumerable.Range(1, Columns).Select(i => "?" + i.ToString(CultureInfo.InvariantCulture)))})"
+            + (returning ? " RETURNING id" : string.Empty);
         Check(raw.sqlite3_prepare_v2(db, sql, out var stmt), db);
         using (stmt)
         {
@@ -167,7 +169,13 @@ internal static class SqliteInsertBench
                         Check(rc, db);
                     }
 
-                    if (raw.sqlite3_step(stmt) != raw.SQLITE_DONE)
+                    int step;
+                    while ((step = raw.sqlite3_step(stmt)) == raw.SQLITE_ROW)
+                    {
+                        _ = raw.sqlite3_column_int64(stmt, 0);
+                    }
+
+                    if (step != raw.SQLITE_DONE)
                     {
                         Check(raw.sqlite3_errcode(db), db);
                     }

@@ -74,18 +74,28 @@ public sealed class SqliteReportStore : SqlReportStore
         return base.DisposeAsync();
     }
 
-    /// <summary>A statement prepared with sqlite3_prepare_v2; parameter names resolved once; text bound from a reused UTF-8 buffer.</summary>
+    /// <summary>
+    /// A statement prepared with sqlite3_prepare_v2; parameter names resolved once; text bound from a reused UTF-8
+    /// buffer. A plain INSERT that ends in <c>RETURNING id</c> runs without it and reads sqlite3_last_insert_rowid:
+    /// the same id, without RETURNING's per-row work (~2 µs a row, bench/MailTls.Bench sqlite-insert).
+    /// </summary>
     private sealed class RawStatement : WriteStatement
     {
+        private const string ReturningId = "RETURNING id";
         private readonly sqlite3 db;
         private readonly sqlite3_stmt stmt;
         private readonly int[] slots;
+        private readonly bool rowId;
         private byte[] utf8 = new byte[1024];
 
         public RawStatement(sqlite3 db, string sql, IReadOnlyList<string> names)
         {
             this.db = db;
-            Check(raw.sqlite3_prepare_v2(db, sql, out stmt));
+            var text = sql.TrimEnd();
+            rowId = text.StartsWith("INSERT", StringComparison.OrdinalIgnoreCase)
+                && text.EndsWith(ReturningId, StringComparison.Ordinal)
+                && !text.Contains("ON CONFLICT", StringComparison.OrdinalIgnoreCase);
+            Check(raw.sqlite3_prepare_v2(db, rowId ? text[..^ReturningId.Length] : sql, out stmt));
             slots = new int[names.Count];
             for (var i = 0; i < slots.Length; i++)
             {
@@ -128,6 +138,17 @@ public sealed class SqliteReportStore : SqlReportStore
             try
             {
                 var rc = raw.sqlite3_step(stmt);
+                if (rowId)
+                {
+                    Done(rc);
+                    if (row is not null)
+                    {
+                        row[0] = raw.sqlite3_last_insert_rowid(db);
+                    }
+
+                    return ValueTask.FromResult(row is not null);
+                }
+
                 if (rc == raw.SQLITE_ROW)
                 {
                     for (var i = 0; row is not null && i < row.Length; i++)
