@@ -105,11 +105,10 @@ public static class ReportFileImporter
 
                     var source = ReportSource.File(file);
                     byte[] bytes;
-                    using (var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+                    using (var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.Read))
                     {
                         // A synchronous read without a FileStream: report files are small, and async file I/O (or a
-                        // buffered stream) costs more CPU than the read itself. FileShare.ReadWrite: .NET emulates a
-                        // narrower share mode with a flock(2) per file on Unix, a system call the import does not need.
+                        // buffered stream) costs more CPU than the read itself.
                         var length = RandomAccess.GetLength(handle);
                         if (length > Limits.TlsRptMaxMessageBytes)
                         {
