@@ -198,6 +198,11 @@ public static partial class ServeConfigLoader
         }
 
         var receiver = options.Tlsrpt is null ? null : ValidateReceiver(options.Tlsrpt, Full, errors);
+        if (receiver is not null && !listeners.Any(l => l.Tls))
+        {
+            errors.Add("tlsrpt: the receiver answers over HTTPS only (RFC 8460 §3 rua=https:…): add a listener with tls: true");
+        }
+
         var hosts = domains.Select(d => d.PolicyHost).ToHashSet(StringComparer.Ordinal);
         if (receiver is not null)
         {

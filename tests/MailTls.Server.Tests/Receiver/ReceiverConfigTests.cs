@@ -107,6 +107,16 @@ public sealed class ReceiverConfigTests
     }
 
     [Fact]
+    public void A_receiver_needs_a_tls_listener()
+    {
+        var r = ServeConfigLoader.Load($$"""
+            listeners: [{port: 8080, tls: false}]
+            tlsrpt: {host: tlsrpt.example.net, tenants: [{name: a, path: "/{{Token}}"}]}
+            """, "/srv");
+        Assert.Contains("tlsrpt: the receiver answers over HTTPS only (RFC 8460 §3 rua=https:…): add a listener with tls: true", r.Errors);
+    }
+
+    [Fact]
     public void The_sample_configuration_in_contrib_is_valid()
     {
         var path = Path.Combine(ReceiverSupport.RepoRoot, "contrib", "serve.yaml");
