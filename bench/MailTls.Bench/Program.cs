@@ -9,10 +9,14 @@ using MailTls.Dns.Dnssec;
 // every question a socket round trip. validated: DnssecValidator over CachingDnsResolver; one untimed pass over the
 // whole file warms the cache, then the timed passes validate from the warm cache (signatures checked every time).
 // Prints one line: mode, completed lookups, seconds, lookups/s, and how many ended in each status.
-// The socketmap load generator (issue 11) is `MailTls.Bench socketmap …` (SocketmapBench.cs).
-return args.Length > 0 && args[0] == "socketmap"
-    ? await SocketmapBench.MainAsync(args[1..]).ConfigureAwait(false)
-    : await Bench.MainAsync(args).ConfigureAwait(false);
+// MailTls.Bench socketmap …: the socketmap load generator (issue 11, SocketmapBench.cs).
+// MailTls.Bench sqlite-insert [DIR] [ROWS]: see SqliteInsertBench (how the report store should talk to SQLite).
+return args switch
+{
+    ["socketmap", ..] => await SocketmapBench.MainAsync(args[1..]).ConfigureAwait(false),
+    ["sqlite-insert", ..] => SqliteInsertBench.Run(args),
+    _ => await Bench.MainAsync(args).ConfigureAwait(false),
+};
 
 internal static class Bench
 {

@@ -125,6 +125,9 @@ public static class Limits
     /// <summary>Reports an import has decoded and queued but not yet seen committed: keeps both cores decoding while the writer commits, bounds memory (~a few MB).</summary>
     public const int ReportImportWindow = 4096;
 
+    /// <summary>Decoded reports an import hands to the writer at once: one queue hand-off and one completion per chunk, not per file.</summary>
+    public const int ReportImportChunk = 256;
+
     /// <summary>Reports waiting for the writer before callers are slowed down (back-pressure, bounded memory).</summary>
     public const int ReportIngestQueueCapacity = 4096;
 
@@ -136,6 +139,23 @@ public static class Limits
 
     /// <summary>Burst a tenant may post at once before the per-minute rate applies.</summary>
     public const int ReportTenantBurst = 120;
+
+    // ---- TLS-RPT HTTPS receiver in `serve` (issue 8, RFC 8460 §3) ----
+
+    /// <summary>
+    /// Shortest secret segment of a tenant path: 32 random hex digits are 128 bits. HTTPS reports are unauthenticated
+    /// (notes §0.5), so the path is what keeps strangers from posting.
+    /// </summary>
+    public const int ReportReceiverPathTokenMinChars = 32;
+
+    /// <summary>Report bodies read at once across all tenants (each up to TlsRptMaxCompressedBytes): bounds the memory of a posting storm; the rest wait.</summary>
+    public const int ReportReceiverMaxConcurrentBodies = 64;
+
+    /// <summary>Retry-After of a 503 when the tenant's store is unavailable: senders retry (RFC 8460 §5.4), a store outage is not fixed in seconds.</summary>
+    public static readonly TimeSpan ReportReceiverStoreRetryAfter = TimeSpan.FromMinutes(5);
+
+    /// <summary>After a failed store open, the receiver tries again at most this often (a request in between answers 503 at once).</summary>
+    public static readonly TimeSpan ReportReceiverStoreReopenInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>Readiness window: about two weeks in testing mode before enforce (domainee.dev, notes §7.5).</summary>
     public const int ReadinessDefaultDays = 14;

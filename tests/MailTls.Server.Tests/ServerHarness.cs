@@ -78,7 +78,9 @@ internal sealed class ServerHarness : IAsyncDisposable
         self_check: {"{"}interval_seconds: 3600{"}"}
         """;
 
-    public static async Task<ServerHarness> StartAsync(string? config = null, FakeDns? dns = null, Action<string>? prepare = null)
+    public static async Task<ServerHarness> StartAsync(string? config = null, FakeDns? dns = null, Action<string>? prepare = null,
+        TimeProvider? time = null, Func<string, CancellationToken, Task<MailTls.Reports.IReportStore>>? openStore = null,
+        IReadOnlyList<string>? certificateHosts = null)
     {
         var dir = Directory.CreateTempSubdirectory("mailtls-serve-test-").FullName;
         var pki = new TestPki();
@@ -86,13 +88,17 @@ internal sealed class ServerHarness : IAsyncDisposable
         File.WriteAllText(Path.Combine(dir, "policies", "example.org.txt"), OrgPolicy);
         pki.WriteCertbot(Path.Combine(dir, "certs"), "mta-sts.example.com");
         pki.WriteCertbot(Path.Combine(dir, "certs"), "mta-sts.example.org");
+        foreach (var h in certificateHosts ?? [])
+        {
+            pki.WriteCertbot(Path.Combine(dir, "certs"), h);
+        }
         prepare?.Invoke(dir);
         var loaded = ServeConfigLoader.Load(config ?? DefaultConfig(), dir);
         Assert.True(loaded.IsValid, string.Join("; ", loaded.Errors));
         dns ??= DefaultDns();
         var logs = new CollectingLoggerProvider();
         var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
-        var host = PolicyHost.Create(loaded.Settings, factory, dns);
+        var host = PolicyHost.Create(loaded.Settings, factory, dns, time, openStore);
         await host.StartAsync();
         return new ServerHarness(dir, pki, dns, host, logs);
     }

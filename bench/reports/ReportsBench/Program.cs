@@ -24,6 +24,8 @@ switch (args[0])
     case "parse":
         {
             var files = Directory.GetFiles(args[1]);
+            var proc = Process.GetCurrentProcess();
+            var cpu0 = proc.TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             var ok = 0;
             Parallel.ForEach(files, f =>
@@ -34,7 +36,8 @@ switch (args[0])
                 }
             });
             sw.Stop();
-            Console.WriteLine(string.Create(inv, $"raw parse: {ok} reports in {sw.Elapsed.TotalSeconds:F2} s = {ok / sw.Elapsed.TotalSeconds:F0} reports/s"));
+            proc.Refresh();
+            Console.WriteLine(string.Create(inv, $"raw parse (read file + TlsRptReportReader.Read, all cores): {ok} reports in {sw.Elapsed.TotalSeconds:F2} s = {ok / sw.Elapsed.TotalSeconds:F0} reports/s, {(proc.TotalProcessorTime - cpu0).TotalMicroseconds / files.Length:F0} µs CPU per report"));
             break;
         }
 
@@ -68,12 +71,14 @@ switch (args[0])
             {
                 proc.Refresh();
                 var cpu0 = proc.TotalProcessorTime;
+                var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
                 var sw = Stopwatch.StartNew();
                 action();
                 sw.Stop();
                 proc.Refresh();
                 var cpu = (proc.TotalProcessorTime - cpu0).TotalMicroseconds / n;
-                lines.Add(string.Create(inv, $"  {name,-34} {n / sw.Elapsed.TotalSeconds,8:F0} reports/s wall, {cpu,6:F0} µs CPU per report"));
+                var alloc = (GC.GetTotalAllocatedBytes(precise: true) - alloc0) / (double)n;
+                lines.Add(string.Create(inv, $"  {name,-34} {n / sw.Elapsed.TotalSeconds,8:F0} reports/s wall, {cpu,6:F0} µs CPU per report, {alloc / 1024,6:F1} KiB allocated per report"));
             }
 
             var raw = new byte[n][];
@@ -93,6 +98,58 @@ switch (args[0])
             });
             Console.WriteLine($"phases over {n} files:");
             lines.ForEach(Console.WriteLine);
+            break;
+        }
+
+    case "store":
+        {
+            // The writer alone (one thread, the import's serial part): the same decoded reports stored into a fresh
+            // database ROUNDS times in transactions of ReportStoreBatchSize; CPU per report of each round.
+            var files = Directory.GetFiles(args[1]).Order(StringComparer.Ordinal).ToArray();
+            var rounds = args.Length > 3 ? int.Parse(args[3], inv) : 3;
+            var items = files.AsParallel().AsOrdered().Select(f => ReportPipeline.DecodePayload(File.ReadAllBytes(f), ReportSource.File(f))).ToArray();
+            var proc = Process.GetCurrentProcess();
+            for (var r = 0; r < rounds; r++)
+            {
+                var db = $"{args[2]}.{r}";
+                foreach (var f in new[] { db, db + "-wal", db + "-shm" })
+                {
+                    File.Delete(f);
+                }
+
+                await using var store = await ReportDatabase.OpenAsync(db);
+                proc.Refresh();
+                var cpu0 = proc.TotalProcessorTime;
+                var sw = Stopwatch.StartNew();
+                for (var start = 0; start < items.Length; start += Limits.ReportStoreBatchSize)
+                {
+                    await store.StoreAsync(items[start..Math.Min(items.Length, start + Limits.ReportStoreBatchSize)]);
+                }
+
+                proc.Refresh();
+                Console.WriteLine(string.Create(inv, $"store round {r}: {items.Length} reports, {items.Length / sw.Elapsed.TotalSeconds:F0} reports/s wall, {(proc.TotalProcessorTime - cpu0).TotalMicroseconds / items.Length:F1} µs CPU per report"));
+            }
+
+            break;
+        }
+
+    case "import":
+        {
+            // The library import the CLI runs (ReportFileImporter → ReportIngestor → SQLite), with the process's CPU
+            // time, allocation and GC counts, to tell where the CPU of an import goes besides the stages.
+            var proc = Process.GetCurrentProcess();
+            var cpu0 = proc.TotalProcessorTime;
+            var alloc0 = GC.GetTotalAllocatedBytes(precise: true);
+            var gc0 = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+            var pause0 = GC.GetTotalPauseDuration();
+            var sw = Stopwatch.StartNew();
+            await using var store = await ReportDatabase.OpenAsync(args[2]);
+            await using var ingestor = new ReportIngestor(store);
+            var tally = await ReportFileImporter.ImportAsync(ingestor, [args[1]]);
+            sw.Stop();
+            proc.Refresh();
+            var n = tally.Imported + tally.Duplicates + tally.Rejected;
+            Console.WriteLine(string.Create(inv, $"library import: {tally.Imported} imported, {tally.Duplicates} duplicates, {tally.Rejected} rejected in {sw.Elapsed.TotalSeconds:F2} s = {n / sw.Elapsed.TotalSeconds:F0} reports/s; {(proc.TotalProcessorTime - cpu0).TotalMicroseconds / n:F0} µs CPU, {(GC.GetTotalAllocatedBytes(precise: true) - alloc0) / 1024.0 / n:F1} KiB allocated per report; GCs gen0/1/2 {GC.CollectionCount(0) - gc0.Item1}/{GC.CollectionCount(1) - gc0.Item2}/{GC.CollectionCount(2) - gc0.Item3}, pauses {(GC.GetTotalPauseDuration() - pause0).TotalMilliseconds:F0} ms; {ingestor.Commits} commits"));
             break;
         }
 

@@ -159,6 +159,19 @@ internal static class ServeCommand
                 FindingsText.Write(console, findings);
             }
 
+            if (report.Health?["tlsrpt"] is JsonObject tlsrpt)
+            {
+                var host = tlsrpt["host"]?.GetValue<string>();
+                foreach (var t in tlsrpt["tenants"]?.AsArray() ?? [])
+                {
+                    var ok = t?["store_available"]?.GetValue<bool>() == true;
+                    console.Ansi.MarkupLine(Markup.Escape($"tlsrpt tenant {t?["name"]}: https://{host}{t?["path"]} → {t?["store"]} ") + (ok ? "[green]store OK[/]" : "[red]store unavailable[/]"));
+                }
+
+                var findings = report.ReceiverFindings;
+                FindingsText.Write(console, findings);
+            }
+
             console.Ansi.MarkupLine(report.Valid ? "[green bold]configuration OK[/]" : "[red bold]configuration has errors[/]");
         }
 

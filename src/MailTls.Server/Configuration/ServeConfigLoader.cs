@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using MailTls.Dns;
 using MailTls.MtaSts;
+using MailTls.Reports.Storage;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
@@ -20,7 +21,7 @@ public sealed record ServeConfigResult(ServeSettings? Settings, IReadOnlyList<st
 /// <see cref="ServeOptions"/> (unknown keys are errors: a typo must not silently change what is served) and
 /// validates it into <see cref="ServeSettings"/>. Relative paths are relative to the configuration file.
 /// </summary>
-public static class ServeConfigLoader
+public static partial class ServeConfigLoader
 {
     public const int DefaultAdminPort = 9461;
 
@@ -125,9 +126,9 @@ public static class ServeConfigLoader
         var domains = new List<DomainSettings>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var domainOptions = options.Domains ?? [];
-        if (domainOptions.Count == 0 && dashboard is null)
+        if (domainOptions.Count == 0 && dashboard is null && options.Tlsrpt is null)
         {
-            errors.Add("domains: at least one domain is needed");
+            errors.Add("domains: at least one domain is needed (or a tlsrpt receiver, or the dashboard)");
         }
 
         for (var i = 0; i < domainOptions.Count; i++)
@@ -198,7 +199,17 @@ public static class ServeConfigLoader
             domains.Add(new DomainSettings(name, new PolicySource.Inline(mode, mx, maxAge), ending));
         }
 
+        var receiver = options.Tlsrpt is null ? null : ValidateReceiver(options.Tlsrpt, Full, errors);
+        if (receiver is not null && !listeners.Any(l => l.Tls))
+        {
+            errors.Add("tlsrpt: the receiver answers over HTTPS only (RFC 8460 §3 rua=https:…): add a listener with tls: true");
+        }
+
         var hosts = domains.Select(d => d.PolicyHost).ToHashSet(StringComparer.Ordinal);
+        if (receiver is not null)
+        {
+            hosts.Add(receiver.Host);
+        }
         var certificates = new List<CertificateSource>();
         var covered = new HashSet<string>(StringComparer.Ordinal);
         var directories = new List<string>();
@@ -224,7 +235,7 @@ public static class ServeConfigLoader
                 var n = DnsName.TryNormalize(h);
                 if (n is null || !hosts.Contains(n))
                 {
-                    errors.Add($"{key}: host \"{h}\" is not the policy host of a configured domain (mta-sts.<domain>)");
+                    errors.Add($"{key}: host \"{h}\" is not the policy host of a configured domain (mta-sts.<domain>) nor the tlsrpt host");
                 }
                 else if (!covered.Add(n))
                 {
@@ -337,10 +348,131 @@ public static class ServeConfigLoader
             StateFile = options.StateFile is null ? null : Full(options.StateFile),
             LogFormat = logFormat,
             Dashboard = dashboard,
+            Receiver = receiver,
         }, []);
     }
 
     private static ServeConfigResult Fail(string error) => new(null, [error]);
+
+    /// <summary>
+    /// The receiver block: a host name, and tenants each with a unique name, a unique unguessable path (a segment of
+    /// at least <see cref="Limits.ReportReceiverPathTokenMinChars"/> URL-safe characters, e.g. <c>openssl rand -hex 20</c>),
+    /// a store (the block's <c>db</c>, else the default of design §4) and optional accepted domains and rate.
+    /// </summary>
+    private static ReceiverSettings? ValidateReceiver(TlsRptReceiverOptions options, Func<string, string> full, List<string> errors)
+    {
+        var host = DnsName.TryNormalize(options.Host);
+        if (host is null || !host.Contains('.', StringComparison.Ordinal))
+        {
+            errors.Add($"tlsrpt.host: \"{options.Host}\" is not a host name (the name in the rua=https://HOST/PATH of the TLS-RPT record)");
+        }
+
+        string Store(string? db) => db is null ? ReportDatabase.DefaultLocation()
+            : ReportDatabase.IsPostgresUrl(db) ? db : full(db);
+
+        var defaultStore = Store(options.Db);
+        var rate = options.RatePerMinute ?? Limits.ReportTenantRatePerMinute;
+        var burst = options.Burst ?? Limits.ReportTenantBurst;
+        CheckRate("tlsrpt", rate, burst, errors);
+        var tenants = new List<TenantSettings>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var paths = new HashSet<string>(StringComparer.Ordinal);
+        var tenantOptions = options.Tenants ?? [];
+        if (tenantOptions.Count == 0)
+        {
+            errors.Add("tlsrpt.tenants: at least one tenant (name and path) is needed");
+        }
+
+        for (var i = 0; i < tenantOptions.Count; i++)
+        {
+            var t = tenantOptions[i];
+            var key = $"tlsrpt.tenants[{i}]";
+            if (t.Name is null || !TenantNameRegex().IsMatch(t.Name))
+            {
+                errors.Add($"{key}.name: \"{t.Name}\" is not a tenant name (lower-case letters, digits, '.', '_', '-'; up to 63)");
+            }
+            else if (!names.Add(t.Name))
+            {
+                errors.Add($"{key}.name: {t.Name} is listed twice");
+            }
+
+            if (PathProblem(t.Path) is { } problem)
+            {
+                errors.Add($"{key}.path: {problem}");
+            }
+            else if (!paths.Add(t.Path!))
+            {
+                errors.Add($"{key}.path: the path of another tenant");
+            }
+
+            var domains = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (d, j) in (t.Domains ?? []).Select((d, j) => (d, j)))
+            {
+                if (DnsName.TryNormalize(d) is { } n && n.Contains('.', StringComparison.Ordinal))
+                {
+                    domains.Add(n);
+                }
+                else
+                {
+                    errors.Add($"{key}.domains[{j}]: \"{d}\" is not a domain name");
+                }
+            }
+
+            var tRate = t.RatePerMinute ?? rate;
+            var tBurst = t.Burst ?? burst;
+            CheckRate(key, tRate, tBurst, errors);
+            if (t.Name is not null && t.Path is not null)
+            {
+                tenants.Add(new TenantSettings(t.Name, t.Path, t.Db is null ? defaultStore : Store(t.Db), t.Domains is null ? null : domains, tRate, tBurst));
+            }
+        }
+
+        return host is null ? null : new ReceiverSettings(host, tenants);
+    }
+
+    private static void CheckRate(string key, int rate, int burst, List<string> errors)
+    {
+        if (rate is < 1 or > 1_000_000)
+        {
+            errors.Add($"{key}.rate_per_minute: {rate} is outside 1..1000000");
+        }
+
+        if (burst is < 1 or > 1_000_000)
+        {
+            errors.Add($"{key}.burst: {burst} is outside 1..1000000");
+        }
+    }
+
+    /// <summary>Why <paramref name="path"/> cannot be a tenant path, or null when it can.</summary>
+    internal static string? PathProblem(string? path)
+    {
+        if (path is null || !path.StartsWith('/'))
+        {
+            return $"\"{path}\" must start with /";
+        }
+
+        if (path == "/.well-known/mta-sts.txt")
+        {
+            return "the MTA-STS policy path";
+        }
+
+        var segments = path[1..].Split('/');
+        if (segments.Any(s => s.Length == 0 || s is "." or ".." || !s.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~')))
+        {
+            return $"\"{path}\" must be /SEGMENT[/SEGMENT…] of letters, digits, '-', '.', '_', '~' (no empty, dot or percent-encoded segments, no query)";
+        }
+
+        return segments.Any(IsToken) ? null
+            : $"\"{path}\" has no secret segment: add one of at least {Limits.ReportReceiverPathTokenMinChars} random letters, digits, '-' or '_' (e.g. openssl rand -hex 20): HTTPS reports are unauthenticated, the path is what keeps strangers out";
+    }
+
+    private static bool IsToken(string segment) =>
+        segment.Length >= Limits.ReportReceiverPathTokenMinChars
+        && segment.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
+        && segment.Distinct().Count() >= 8;
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,62}$")]
+    private static partial System.Text.RegularExpressions.Regex TenantNameRegex();
 
     private static IPAddress? ParseAddress(string text, string key, List<string> errors)
     {

@@ -26,6 +26,8 @@ public sealed class ServeOptions
     public string? LogFormat { get; set; }
 
     public DashboardOptions? Dashboard { get; set; }
+
+    public TlsRptReceiverOptions? Tlsrpt { get; set; }
 }
 
 public sealed class ListenerOptions
@@ -115,5 +117,34 @@ public sealed class DashboardAuthOptions
     public string? TokenFile { get; set; }
 
     public double? SessionHours { get; set; }
+}
+
+/// <summary>The TLS-RPT HTTPS receiver (RFC 8460 §3): one host, one unguessable path per tenant.</summary>
+public sealed class TlsRptReceiverOptions
+{
+    public string? Host { get; set; }
+
+    public string? Db { get; set; }
+
+    public int? RatePerMinute { get; set; }
+
+    public int? Burst { get; set; }
+
+    public List<TlsRptTenantOptions>? Tenants { get; set; }
+}
+
+public sealed class TlsRptTenantOptions
+{
+    public string? Name { get; set; }
+
+    public string? Path { get; set; }
+
+    public string? Db { get; set; }
+
+    public List<string>? Domains { get; set; }
+
+    public int? RatePerMinute { get; set; }
+
+    public int? Burst { get; set; }
 }
 #pragma warning restore CA1002, CA2227

@@ -26,6 +26,12 @@ public sealed record ServeSettings
 
     /// <summary>The dashboard (docs/dashboard.md); null = disabled.</summary>
     public DashboardSettings? Dashboard { get; init; }
+
+    /// <summary>The TLS-RPT HTTPS receiver, or null when not configured.</summary>
+    public ReceiverSettings? Receiver { get; init; }
+
+    /// <summary>Every host name the TLS listeners serve: the policy hosts and the receiver host.</summary>
+    public IEnumerable<string> Hosts => Domains.Select(d => d.PolicyHost).Concat(Receiver is { } r ? [r.Host] : []).Distinct(StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -48,6 +54,20 @@ public sealed record DashboardSettings(
 public sealed record DashboardAuthSettings(string? PasswordHash, string? TokenFile, byte[]? TokenSha256, TimeSpan SessionLifetime)
 {
     public bool Configured => PasswordHash is not null || TokenSha256 is not null;
+}
+
+/// <summary>The TLS-RPT HTTPS receiver: reports are POSTed to <c>https://Host/&lt;tenant path&gt;</c> (RFC 8460 §3).</summary>
+public sealed record ReceiverSettings(string Host, IReadOnlyList<TenantSettings> Tenants);
+
+/// <summary>
+/// One receiving tenant: its secret path (the only thing that tells senders' posts apart from anyone else's:
+/// HTTPS reports are unauthenticated), its store (SQLite path or postgres:// URL), the policy domains it accepts
+/// (null = any) and its rate limit.
+/// </summary>
+public sealed record TenantSettings(string Name, string Path, string Store, IReadOnlySet<string>? Domains, int RatePerMinute, int Burst)
+{
+    /// <summary>The path with its secret part hidden, for logs and health output.</summary>
+    public string RedactedPath => Path.Length <= 12 ? "/…" : Path[..Math.Min(Path.Length - 8, Path.LastIndexOf('/') + 5)] + "…";
 }
 
 public sealed record ListenerSettings(IPAddress Address, int Port, bool Tls)

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using MailTls.Findings;
 using MailTls.Serve;
 using MailTls.Server.Operations;
+using MailTls.Server.Receiver;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -82,6 +83,40 @@ public static class AdminEndpoints
             });
         }
 
+        JsonObject? tlsrpt = null;
+        if (runtime.Receiver is { } receiver)
+        {
+            // A receiver without a certificate or with a store down receives nothing: failing, like a policy not served.
+            var host = receiver.Settings.Host;
+            var findings = ReceiverFindings(runtime, receiver);
+            failing |= findings.Any(f => f.Code is "serve.cert.missing" or "serve.cert.expired" or "serve.tlsrpt.store-unavailable");
+            degraded |= findings.Any(f => f.Severity != Severity.Info);
+            var slot = runtime.Certificates.SlotFor(host);
+            tlsrpt = new JsonObject
+            {
+                ["host"] = host,
+                ["certificate"] = slot is null ? null : new JsonObject
+                {
+                    ["sha256"] = slot.Current?.Sha256,
+                    ["not_after"] = slot.Current?.NotAfter.ToString("O", CultureInfo.InvariantCulture),
+                    ["error"] = slot.Error,
+                },
+                ["tenants"] = new JsonArray([.. receiver.Tenants.Select(t => (JsonNode)new JsonObject
+                {
+                    ["name"] = t.Settings.Name,
+                    ["path"] = t.Settings.RedactedPath,
+                    ["store"] = t.Store.Description,
+                    ["store_open"] = t.Store.IsOpen,
+                    ["store_available"] = t.Store.Available,
+                    ["store_error"] = t.Store.Error,
+                    ["domains"] = t.Settings.Domains is null ? null : new JsonArray([.. t.Settings.Domains.Order(StringComparer.Ordinal).Select(d => (JsonNode)JsonValue.Create(d))]),
+                    ["rate_per_minute"] = t.Settings.RatePerMinute,
+                    ["burst"] = t.Settings.Burst,
+                })]),
+                ["findings"] = FindingsJson(findings),
+            };
+        }
+
         var status = failing ? "failing" : degraded ? "degraded" : "ok";
         return (status, new JsonObject
         {
@@ -92,7 +127,28 @@ public static class AdminEndpoints
             ["certificate_reloads"] = runtime.Certificates.Reloads,
             ["certificate_reload_failures"] = runtime.Certificates.ReloadFailures,
             ["domains"] = domains,
+            ["tlsrpt"] = tlsrpt,
         });
+    }
+
+    /// <summary>The receiver's problems: its host's certificate (as for a policy host) and every store that failed.</summary>
+    public static IReadOnlyList<Finding> ReceiverFindings(ServeRuntime runtime, ReportReceiver receiver)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        ArgumentNullException.ThrowIfNull(receiver);
+        var list = new List<Finding>();
+        if (runtime.Settings.Listeners.Any(l => l.Tls))
+        {
+            list.AddRange(runtime.Certificates.Findings(receiver.Settings.Host));
+        }
+
+        foreach (var t in receiver.Tenants.Where(t => t.Store.Error is not null))
+        {
+            list.Add(ServeFindings.ReceiverStoreUnavailable.Create("tlsrpt tenant " + t.Settings.Name,
+                $"The store {t.Store.Description} of tenant {t.Settings.Name} failed: {t.Store.Error}", FindingList.Evidence(("store", t.Store.Description))));
+        }
+
+        return list;
     }
 
     /// <summary>The finding JSON shape of the CLI contract: code, severity, subject, message, fix, evidence, why, rule.</summary>
@@ -128,6 +184,16 @@ public static class AdminEndpoints
         var sb = new StringBuilder();
         var now = runtime.Time.GetUtcNow();
         runtime.Metrics.WriteRequests(sb);
+        if (runtime.Receiver is { } receiver)
+        {
+            runtime.Metrics.WriteReports(sb);
+            sb.Append("# HELP mailtls_serve_tlsrpt_store_up 0 after the tenant's report store failed to open or to write (reports are answered 503), 1 otherwise.\n");
+            sb.Append("# TYPE mailtls_serve_tlsrpt_store_up gauge\n");
+            foreach (var t in receiver.Tenants)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"mailtls_serve_tlsrpt_store_up{{tenant=\"{ServeMetrics.Escape(t.Settings.Name)}\"}} {(t.Store.Available ? 1 : 0)}\n");
+            }
+        }
 
         sb.Append("# HELP mailtls_serve_policy_served 1 when the domain's policy is served, 0 when it is not (invalid or unreadable).\n");
         sb.Append("# TYPE mailtls_serve_policy_served gauge\n");

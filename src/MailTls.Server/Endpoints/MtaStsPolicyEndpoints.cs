@@ -45,7 +45,9 @@ public static class MtaStsPolicyEndpoints
     {
         var catalog = runtime.Policies;
         var host = HostName(context.Request.Headers.Host);
-        var label = host is not null && catalog.TryGet(host, out var known) ? known.Host : ServeMetrics.OtherHost;
+        var label = host is not null && catalog.TryGet(host, out var known) ? known.Host
+            : runtime.Receiver is { } receiver && string.Equals(host, receiver.Settings.Host, StringComparison.OrdinalIgnoreCase) ? receiver.Settings.Host
+            : ServeMetrics.OtherHost;
         try
         {
             if (!string.Equals(context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget, PolicyPath, StringComparison.Ordinal))

@@ -63,11 +63,17 @@ public sealed class PolicyHost : IAsyncDisposable
     public string? AdminAddress => adminApp is null ? null : Addresses(adminApp) is [var first, ..] ? first : null;
 
     /// <summary>Creates the host (loads policies and certificates; logs go to <paramref name="loggerFactory"/>).</summary>
-    public static PolicyHost Create(ServeSettings settings, ILoggerFactory loggerFactory, IDnsResolver? resolver = null, TimeProvider? time = null)
+    /// <param name="settings">The validated configuration.</param>
+    /// <param name="loggerFactory">Where the logs go.</param>
+    /// <param name="resolver">DNS for the self-check (default: the configured or system resolvers).</param>
+    /// <param name="time">Clock (tests).</param>
+    /// <param name="openStore">Opens a TLS-RPT store location (default <c>ReportDatabase.OpenAsync</c>; tests inject failures).</param>
+    public static PolicyHost Create(ServeSettings settings, ILoggerFactory loggerFactory, IDnsResolver? resolver = null, TimeProvider? time = null,
+        Func<string, CancellationToken, Task<MailTls.Reports.IReportStore>>? openStore = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(loggerFactory);
-        return new PolicyHost(new ServeRuntime(settings, loggerFactory, resolver, time), loggerFactory);
+        return new PolicyHost(new ServeRuntime(settings, loggerFactory, resolver, time, openStore), loggerFactory);
     }
 
     /// <summary>The logger factory of <c>mailtls serve</c>: console, JSON lines (or simple text), Kestrel noise above warning only.</summary>
@@ -127,6 +133,13 @@ public sealed class PolicyHost : IAsyncDisposable
         logger.LogInformation("serving {Domains} domain(s) on {Listeners}; admin on {Admin}; dashboard on {Dashboard}",
             Runtime.Settings.Domains.Count, string.Join(", ", PolicyAddresses), AdminAddress ?? "(disabled)",
             DashboardAddresses.Count == 0 ? "(disabled)" : string.Join(", ", DashboardAddresses));
+        if (Runtime.Receiver is { } receiver)
+        {
+            logger.LogInformation("TLS-RPT receiver on https://{Host}/ for {Tenants} tenant(s): {Paths}", receiver.Settings.Host, receiver.Tenants.Count,
+                string.Join(", ", receiver.Tenants.Select(t => $"{t.Settings.Name} {t.Settings.RedactedPath} → {t.Store.Description}")));
+            await receiver.OpenStoresAsync(cancellationToken);
+        }
+
         loop = Task.Run(() => LoopAsync(stopping.Token), CancellationToken.None);
     }
 
@@ -202,7 +215,7 @@ public sealed class PolicyHost : IAsyncDisposable
             await dashboardStore.DisposeAsync();
         }
 
-        Runtime.Dispose();
+        await Runtime.DisposeAsync();
         stopping.Dispose();
         wake.Dispose();
     }
@@ -298,6 +311,7 @@ public sealed class PolicyHost : IAsyncDisposable
         });
         var app = builder.Build();
         app.MapMtaStsPolicy(runtime);
+        app.MapTlsRptReceiver(runtime);
         app.MapNotFound();
         return app;
     }

@@ -9,7 +9,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace MailTls.Server.Operations;
 
 /// <summary>Result of <c>serve --check-config</c>: the same detail as /healthz, plus configuration errors.</summary>
-public sealed record ConfigCheckReport(bool Valid, IReadOnlyList<Finding> ConfigFindings, JsonObject? Health, IReadOnlyList<(string Domain, IReadOnlyList<Finding> Findings)> Domains);
+public sealed record ConfigCheckReport(bool Valid, IReadOnlyList<Finding> ConfigFindings, JsonObject? Health, IReadOnlyList<(string Domain, IReadOnlyList<Finding> Findings)> Domains)
+{
+    /// <summary>The TLS-RPT receiver's problems (certificate of its host, stores); empty without a receiver.</summary>
+    public IReadOnlyList<Finding> ReceiverFindings { get; init; } = [];
+}
 
 /// <summary>
 /// Everything <c>mailtls serve</c> checks at start, without binding a port: the configuration, every policy (lint),
@@ -26,10 +30,19 @@ public static class ConfigCheck
             return new ConfigCheckReport(false, findings, null, []);
         }
 
-        using var runtime = new ServeRuntime(config.Settings, NullLoggerFactory.Instance, resolver);
+        await using var runtime = new ServeRuntime(config.Settings, NullLoggerFactory.Instance, resolver);
         await runtime.RunSelfCheckAsync(cancellationToken);
         var domains = runtime.Policies.Domains.Select(d => (d.Domain, runtime.Findings(d))).ToList();
         var valid = domains.All(d => !d.Item2.Any(f => f.IsError));
-        return new ConfigCheckReport(valid, [], AdminEndpoints.Health(runtime).Json, domains);
+        IReadOnlyList<Finding> receiverFindings = [];
+        if (runtime.Receiver is { } receiver)
+        {
+            // What serve does at start: open (and migrate) every tenant's store.
+            await receiver.OpenStoresAsync(cancellationToken);
+            receiverFindings = AdminEndpoints.ReceiverFindings(runtime, receiver);
+            valid &= !receiverFindings.Any(f => f.IsError);
+        }
+
+        return new ConfigCheckReport(valid, [], AdminEndpoints.Health(runtime).Json, domains) { ReceiverFindings = receiverFindings };
     }
 }

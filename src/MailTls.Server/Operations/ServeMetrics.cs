@@ -13,11 +13,28 @@ public sealed class ServeMetrics
     public const string OtherHost = "other";
 
     private readonly ConcurrentDictionary<(string Host, int Status), Counter> requests = new();
+    private readonly ConcurrentDictionary<(string Tenant, string Outcome), Counter> reports = new();
 
     public void CountRequest(string host, int status) =>
         Interlocked.Increment(ref requests.GetOrAdd((host, status), static _ => new Counter()).Value);
 
     public long Requests(string host, int status) => requests.TryGetValue((host, status), out var c) ? Interlocked.Read(ref c.Value) : 0;
+
+    /// <summary>Counts one POST to a tenant path by outcome (imported, duplicate, quarantined, or why it was refused).</summary>
+    public void CountReport(string tenant, string outcome) =>
+        Interlocked.Increment(ref reports.GetOrAdd((tenant, outcome), static _ => new Counter()).Value);
+
+    public long Reports(string tenant, string outcome) => reports.TryGetValue((tenant, outcome), out var c) ? Interlocked.Read(ref c.Value) : 0;
+
+    internal void WriteReports(StringBuilder sb)
+    {
+        sb.Append("# HELP mailtls_serve_tlsrpt_reports_total Reports POSTed to the TLS-RPT receiver, by tenant and outcome (imported, duplicate, quarantined, or the refusal).\n");
+        sb.Append("# TYPE mailtls_serve_tlsrpt_reports_total counter\n");
+        foreach (var ((tenant, outcome), c) in reports.OrderBy(p => p.Key.Tenant, StringComparer.Ordinal).ThenBy(p => p.Key.Outcome, StringComparer.Ordinal))
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"mailtls_serve_tlsrpt_reports_total{{tenant=\"{Escape(tenant)}\",outcome=\"{outcome}\"}} {Interlocked.Read(ref c.Value)}\n");
+        }
+    }
 
     internal void WriteRequests(StringBuilder sb)
     {

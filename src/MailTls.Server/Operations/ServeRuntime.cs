@@ -1,9 +1,11 @@
 using System.Collections.Immutable;
 using MailTls.Dns;
 using MailTls.Findings;
+using MailTls.Reports;
 using MailTls.Serve;
 using MailTls.Server.Configuration;
 using MailTls.Server.Policies;
+using MailTls.Server.Receiver;
 using MailTls.Server.Tls;
 using Microsoft.Extensions.Logging;
 
@@ -14,7 +16,7 @@ namespace MailTls.Server.Operations;
 /// the certificates, the last self-check per domain and the request metrics. Reloads and self-checks are serialised;
 /// request handling only reads snapshots.
 /// </summary>
-public sealed class ServeRuntime : IDisposable
+public sealed class ServeRuntime : IDisposable, IAsyncDisposable
 {
     private readonly ILogger logger;
     private readonly IDnsResolver? resolverOverride;
@@ -23,7 +25,8 @@ public sealed class ServeRuntime : IDisposable
     private ImmutableDictionary<string, PolicySelfCheckResult> selfCheck = ImmutableDictionary<string, PolicySelfCheckResult>.Empty.WithComparers(StringComparer.OrdinalIgnoreCase);
     private PolicyIdState? idState;
 
-    public ServeRuntime(ServeSettings settings, ILoggerFactory loggerFactory, IDnsResolver? resolver = null, TimeProvider? time = null)
+    public ServeRuntime(ServeSettings settings, ILoggerFactory loggerFactory, IDnsResolver? resolver = null, TimeProvider? time = null,
+        Func<string, CancellationToken, Task<IReportStore>>? openStore = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(loggerFactory);
@@ -32,6 +35,7 @@ public sealed class ServeRuntime : IDisposable
         logger = loggerFactory.CreateLogger("MailTls.Server");
         resolverOverride = resolver;
         Certificates = new CertificateStore(settings.Listeners.Any(l => l.Tls) ? settings.Certificates : [], loggerFactory.CreateLogger("MailTls.Server.Certificates"), Time);
+        Receiver = settings.Receiver is { } r ? new ReportReceiver(r, loggerFactory.CreateLogger("MailTls.Server.TlsRpt"), Time, openStore) : null;
         policies = PolicyCatalog.Load(settings.Domains);
         LogPolicies(policies);
         StartedAt = Time.GetUtcNow();
@@ -46,6 +50,9 @@ public sealed class ServeRuntime : IDisposable
     public CertificateStore Certificates { get; }
 
     public ServeMetrics Metrics { get; } = new();
+
+    /// <summary>The TLS-RPT HTTPS receiver, when configured.</summary>
+    public ReportReceiver? Receiver { get; }
 
     public PolicyCatalog Policies => Volatile.Read(ref policies);
 
@@ -163,7 +170,22 @@ public sealed class ServeRuntime : IDisposable
         return list;
     }
 
-    public void Dispose() => gate.Dispose();
+    public void Dispose()
+    {
+        // Only ConfigCheck disposes synchronously, and it never opens a store.
+        Receiver?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        gate.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Receiver is not null)
+        {
+            await Receiver.DisposeAsync();
+        }
+
+        gate.Dispose();
+    }
 
     private void LogPolicies(PolicyCatalog catalog)
     {

@@ -1,3 +1,4 @@
+using MailTls.TlsRpt;
 using MimeKit;
 
 namespace MailTls.Reports;
@@ -38,73 +39,143 @@ public static class ReportFileImporter
     }
 
     /// <summary>
-    /// Imports every file: each is read and decoded on a worker (<paramref name="parallelism"/> workers, default one
-    /// per core) and queued for the single group-committing writer without waiting for the commit, so decoding on
-    /// all cores overlaps the writer; at most <see cref="Limits.ReportImportWindow"/> reports wait uncommitted.
-    /// Counts are taken only from committed outcomes.
+    /// Imports every file. <paramref name="parallelism"/> decoders (default one per core) each take the next file,
+    /// read it synchronously, decode it and collect the results in chunks of <see cref="Limits.ReportImportChunk"/>
+    /// items; a full chunk is handed to the ingestor's single writer, which group-commits chunks into transactions
+    /// of about <see cref="Limits.ReportStoreBatchSize"/> reports. A decoder never waits for a commit, only for room:
+    /// at most <see cref="Limits.ReportImportWindow"/> items wait uncommitted, so when the writer falls behind the
+    /// decoders pause and leave it the CPU. Counts are taken only from committed outcomes; a failing store stops the
+    /// remaining decodes, and the call never returns while a chunk still waits for its commit.
     /// </summary>
     public static async Task<ImportTally> ImportAsync(ReportIngestor ingestor, IEnumerable<string> paths, int parallelism = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ingestor);
         var files = Enumerate(paths);
         var tally = new ImportTally();
-        using var window = new SemaphoreSlim(Limits.ReportImportWindow);
-        var pending = new List<Task>();
-        var pendingGate = new Lock();
+        var workers = Math.Min(parallelism > 0 ? parallelism : Environment.ProcessorCount, Math.Max(1, files.Count));
+        using var window = new SemaphoreSlim(Math.Max(workers + 1, Limits.ReportImportWindow / Limits.ReportImportChunk));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism > 0 ? parallelism : Environment.ProcessorCount, CancellationToken = stop.Token };
-        try
+        var pending = new List<Task>();
+        var next = -1;
+
+        void Submit(List<PipelineItem> chunk)
         {
-            await Parallel.ForEachAsync(files, options, async (file, ct) =>
+            window.Wait(stop.Token);
+            Task<IReadOnlyList<IngestOutcome>> committed;
+            try
             {
+                committed = ingestor.SubmitAsync(chunk, stop.Token);
+            }
+            catch
+            {
+                window.Release();
+                throw;
+            }
+
+            var counted = CountAsync(committed, chunk, tally, window, stop);
+            lock (pending)
+            {
+                pending.Add(counted);
+            }
+        }
+
+        void Decode()
+        {
+            var chunk = new List<PipelineItem>(Limits.ReportImportChunk);
+            int i;
+            while (!stop.IsCancellationRequested && (i = Interlocked.Increment(ref next)) < files.Count)
+            {
+                var file = files[i];
                 try
                 {
                     if (IsMbox(file))
                     {
-                        await ImportMboxAsync(ingestor, file, tally, ct).ConfigureAwait(false);
-                        return;
+                        foreach (var item in DecodeMbox(file, stop.Token))
+                        {
+                            chunk.Add(item);
+                            if (chunk.Count >= Limits.ReportImportChunk)
+                            {
+                                Submit(chunk);
+                                chunk = new List<PipelineItem>(Limits.ReportImportChunk);
+                            }
+                        }
+
+                        continue;
                     }
 
-                    var info = new FileInfo(file);
                     var source = ReportSource.File(file);
-                    if (info.Length > Limits.TlsRptMaxMessageBytes)
+                    byte[] bytes;
+                    using (var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.Read))
                     {
-                        tally.Add(source, new IngestOutcome(IngestStatus.Refused, null, $"{info.Length} bytes; the limit is {Limits.TlsRptMaxMessageBytes}"));
-                        return;
+                        // A synchronous read without a FileStream: report files are small, and async file I/O (or a
+                        // buffered stream) costs more CPU than the read itself.
+                        var length = RandomAccess.GetLength(handle);
+                        if (length > Limits.TlsRptMaxMessageBytes)
+                        {
+                            tally.Add(source, new IngestOutcome(IngestStatus.Refused, null, $"{length} bytes; the limit is {Limits.TlsRptMaxMessageBytes}"));
+                            continue;
+                        }
+
+                        bytes = new byte[length];
+                        var total = 0;
+                        int n;
+                        while (total < bytes.Length && (n = RandomAccess.Read(handle, bytes.AsSpan(total), total)) > 0)
+                        {
+                            total += n;
+                        }
+
+                        bytes = total == bytes.Length ? bytes : bytes[..total];
                     }
 
-                    // A synchronous read: report files are small, and async file I/O costs more CPU than the read itself.
-                    var bytes = File.ReadAllBytes(file);
-                    await window.WaitAsync(ct).ConfigureAwait(false);
-                    Task<IReadOnlyList<IngestOutcome>> ingest;
-                    try
+                    // Bare payloads (the bulk of an import) decode synchronously; e-mails go through the MIME reader.
+                    if (TlsRptReportReader.Sniff(bytes) != TlsRptPayloadFormat.Unknown)
                     {
-                        // Decodes here (on this worker), then queues; the task completes after the commit.
-                        ingest = ingestor.IngestAsync(bytes, source, ct);
+                        chunk.Add(ReportPipeline.DecodePayload(bytes, source));
                     }
-                    catch
+                    else
                     {
-                        window.Release();
-                        throw;
-                    }
-
-                    var done = CountAsync(ingest, source, tally, window, stop);
-                    lock (pendingGate)
-                    {
-                        pending.Add(done);
+                        chunk.AddRange(ReportPipeline.DecodeAsync(bytes, source, cancellationToken: stop.Token).GetAwaiter().GetResult());
                     }
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
                 {
                     tally.AddError(file, e.Message);
                 }
-            }).ConfigureAwait(false);
+
+                if (chunk.Count >= Limits.ReportImportChunk)
+                {
+                    Submit(chunk);
+                    chunk = new List<PipelineItem>(Limits.ReportImportChunk);
+                }
+            }
+
+            if (chunk.Count > 0 && !stop.IsCancellationRequested)
+            {
+                Submit(chunk);
+            }
+        }
+
+        try
+        {
+            // Dedicated threads: the decoders run flat out, and must not hold the thread-pool threads the writer
+            // and the commit continuations need.
+            var decoders = Enumerable.Range(0, workers)
+                .Select(_ => Task.Factory.StartNew(Decode, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default))
+                .ToList();
+            try
+            {
+                await Task.WhenAll(decoders).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // Stopped because the store failed: that failure is rethrown by the final wait.
+            }
         }
         finally
         {
             // Never return (or fail) while reports are still waiting for their commit.
             Task[] all;
-            lock (pendingGate)
+            lock (pending)
             {
                 all = [.. pending];
             }
@@ -112,16 +183,18 @@ public static class ReportFileImporter
             await Task.WhenAll(all).ConfigureAwait(false);
         }
 
+        cancellationToken.ThrowIfCancellationRequested();
         return tally;
     }
 
-    private static async Task CountAsync(Task<IReadOnlyList<IngestOutcome>> ingest, ReportSource source, ImportTally tally, SemaphoreSlim window, CancellationTokenSource stop)
+    private static async Task CountAsync(Task<IReadOnlyList<IngestOutcome>> committed, List<PipelineItem> chunk, ImportTally tally, SemaphoreSlim window, CancellationTokenSource stop)
     {
         try
         {
-            foreach (var outcome in await ingest.ConfigureAwait(false))
+            var outcomes = await committed.ConfigureAwait(false);
+            for (var k = 0; k < outcomes.Count; k++)
             {
-                tally.Add(source, outcome);
+                tally.Add(chunk[k].Source, outcomes[k]);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -154,30 +227,23 @@ public static class ReportFileImporter
         return s.ReadAtLeast(head, 5, throwOnEndOfStream: false) == 5 && head.SequenceEqual("From "u8);
     }
 
-    private static async Task ImportMboxAsync(ReportIngestor ingestor, string file, ImportTally tally, CancellationToken cancellationToken)
+    /// <summary>The reports of every message of an mbox file (MimeKit's parser in mbox mode), decoded one message at a time.</summary>
+    private static IEnumerable<PipelineItem> DecodeMbox(string file, CancellationToken cancellationToken)
     {
-        var stream = File.OpenRead(file);
-        await using var streamScope = stream.ConfigureAwait(false);
+        using var stream = File.OpenRead(file);
         var parser = new MimeParser(stream, MimeFormat.Mbox);
         var index = 0;
-        var pending = new List<Task>();
         while (!parser.IsEndOfStream)
         {
-            var message = await parser.ParseMessageAsync(cancellationToken).ConfigureAwait(false);
+            var message = parser.ParseMessage(cancellationToken);
             index++;
             using var ms = new MemoryStream();
-            await message.WriteToAsync(ms, cancellationToken).ConfigureAwait(false);
+            message.WriteTo(ms, cancellationToken);
             var source = new ReportSource("file", $"{file}#{index}", MessageId: message.MessageId);
-            var bytes = ms.ToArray();
-            pending.Add(Task.Run(async () =>
+            foreach (var item in ReportPipeline.DecodeAsync(ms.ToArray(), source, cancellationToken: cancellationToken).GetAwaiter().GetResult())
             {
-                foreach (var outcome in await ingestor.IngestAsync(bytes, source, cancellationToken).ConfigureAwait(false))
-                {
-                    tally.Add(source, outcome);
-                }
-            }, cancellationToken));
+                yield return item;
+            }
         }
-
-        await Task.WhenAll(pending).ConfigureAwait(false);
     }
 }

@@ -143,23 +143,16 @@ public static class ReportNormalizer
         {
             if (p.Policy.PolicyType == TlsRptPolicyType.Sts)
             {
-                var parsed = StsPolicyParser.Parse(string.Join("\n", strings) + "\n");
-                if (parsed.Policy is { } sts)
-                {
-                    mode = sts.Mode.ToWireName();
-                    maxAge = sts.MaxAge;
-                    stsMx = [.. sts.Mx.Select(m => m.Text)];
-                }
+                (mode, maxAge, stsMx) = ParseSts(string.Join("\n", strings) + "\n");
             }
             else if (p.Policy.PolicyType == TlsRptPolicyType.Tlsa)
             {
                 var records = new List<string>();
                 foreach (var s in strings)
                 {
-                    var rr = TlsaRecordParser.Parse(s);
-                    if (rr.Record is { } r && rr.IsValid)
+                    if (ParseTlsa(s) is { } r)
                     {
-                        records.Add(TlsaRecordFormatter.Format(r));
+                        records.Add(r);
                     }
                 }
 
@@ -195,6 +188,52 @@ public static class ReportNormalizer
             FailedSessions = p.Summary.TotalFailureSessionCount,
             Failures = failures,
         };
+    }
+
+    // Senders repeat the same policy strings in every report (one domain's policy, day after day), so parsing is
+    // memoised: the MTA-STS and TLSA parsers stay the one implementation of each rule, run once per distinct text.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string? Mode, long? MaxAge, IReadOnlyList<string>? Mx)> StsParsed = new(StringComparer.Ordinal);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> TlsaParsed = new(StringComparer.Ordinal);
+    private const int ParsedCacheSize = 4096;
+
+    private static (string? Mode, long? MaxAge, IReadOnlyList<string>? Mx) ParseSts(string text)
+    {
+        if (StsParsed.TryGetValue(text, out var known))
+        {
+            return known;
+        }
+
+        (string? Mode, long? MaxAge, IReadOnlyList<string>? Mx) parsed = (null, null, null);
+        if (StsPolicyParser.Parse(text).Policy is { } sts)
+        {
+            parsed = (sts.Mode.ToWireName(), sts.MaxAge, [.. sts.Mx.Select(m => m.Text)]);
+        }
+
+        if (StsParsed.Count >= ParsedCacheSize)
+        {
+            StsParsed.Clear();
+        }
+
+        StsParsed.TryAdd(text, parsed);
+        return parsed;
+    }
+
+    private static string? ParseTlsa(string text)
+    {
+        if (TlsaParsed.TryGetValue(text, out var known))
+        {
+            return known;
+        }
+
+        var rr = TlsaRecordParser.Parse(text);
+        var formatted = rr.Record is { } r && rr.IsValid ? TlsaRecordFormatter.Format(r) : null;
+        if (TlsaParsed.Count >= ParsedCacheSize)
+        {
+            TlsaParsed.Clear();
+        }
+
+        TlsaParsed.TryAdd(text, formatted);
+        return formatted;
     }
 
     /// <summary>SHA-256 of the report JSON re-written compactly (the reader's rule, <see cref="TlsRptReportReader.CanonicalSha256"/>), for results that carry no hash.</summary>

@@ -7,7 +7,11 @@ namespace MailTls.Reports;
 public abstract record PipelineItem(ReportSource Source);
 
 /// <summary>A normalised report to store idempotently.</summary>
-public sealed record ReportItem(NormalizedReport Report) : PipelineItem(Report.Source);
+public sealed record ReportItem(NormalizedReport Report) : PipelineItem(Report.Source)
+{
+    /// <summary>The store's text columns, made while decoding (off the store's single writer); ignored if made for another report.</summary>
+    internal Storage.StoredColumns? Columns { get; init; }
+}
 
 /// <summary>Input that could not be understood: stored with its reason and raw bytes, never dropped (issue 8 §2).</summary>
 public sealed record QuarantineItem(ReportSource Source, string Reason, IReadOnlyList<string> Codes, byte[] Raw) : PipelineItem(Source);
@@ -107,17 +111,13 @@ public static class ReportPipeline
             return new RefusedItem(source, $"{refusal.Code}: {refusal.Message}", [refusal.Code]);
         }
 
-        // For a message part the raw payload is re-encoded from the reader's JSON when the part decoded (the
-        // normaliser gzips it); an unreadable part keeps the whole message as evidence.
-        var normalized = ReportNormalizer.Normalize(read, part is null ? payload : default, extra, source, fallback, out var reason);
-        if (normalized is not null && part is not null && read.Format is TlsRptPayloadFormat.Gzip or TlsRptPayloadFormat.Zip)
-        {
-            normalized = normalized with { RawFormat = "gzip", RawCompressed = ReportNormalizer.Gzip(System.Text.Encoding.UTF8.GetBytes(read.Json!)) };
-        }
-
+        // The raw payload kept for audit is what arrived: the bare payload, or the part's bytes as attached (a gzip
+        // or zip part as it is, JSON gzipped); an unreadable part keeps the whole message as evidence.
+        var raw = part?.Payload is { } attached ? attached : payload;
+        var normalized = ReportNormalizer.Normalize(read, raw, extra, source, fallback, out var reason);
         return normalized is null
             ? Unreadable(source, read.Findings.Concat(extra).ToList(), payload, reason)
-            : new ReportItem(normalized);
+            : new ReportItem(normalized) { Columns = Storage.StoredColumns.Create(normalized) };
     }
 
     private static QuarantineItem Unreadable(ReportSource source, IReadOnlyList<Finding> findings, ReadOnlySpan<byte> raw, string? reason = null) =>

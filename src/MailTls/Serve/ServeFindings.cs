@@ -67,4 +67,10 @@ public static class ServeFindings
         "serve.cert.expired", Severity.Error, "A policy host certificate has expired (or is not yet valid)",
         "RFC 8461 §3.3", "Senders reject the handshake and cannot fetch the policy.",
         "Renew the certificate; the server reloads the files without a restart.");
+
+    public static readonly FindingDefinition ReceiverStoreUnavailable = new(
+        "serve.tlsrpt.store-unavailable", Severity.Error, "The report store of a TLS-RPT receiver tenant cannot be used",
+        "RFC 8460 §5.4 (a receiver answers success only for reports it took; senders retry the others)",
+        "Reports POSTed to this tenant are answered 503 and nothing is stored until the store works; senders retry for a while, then drop the report.",
+        "Check the tenant's db (SQLite path: directory exists and is writable; postgres:// URL: server reachable, credentials valid); the receiver retries by itself.");
 }

@@ -18,6 +18,25 @@ internal static partial class Rfc3339
             return false;
         }
 
+        if (TryParseCommon(text, out value))
+        {
+            hasOffset = true;
+            return true;
+        }
+
+        return TryParsePattern(text, out value, out hasOffset);
+    }
+
+    /// <summary>The general rule (the regex): every form, including the common one <see cref="TryParse"/> reads directly.</summary>
+    internal static bool TryParsePattern(string text, out DateTimeOffset value, out bool hasOffset)
+    {
+        value = default;
+        hasOffset = false;
+        if (text.Length > 64)
+        {
+            return false;
+        }
+
         Match m;
         try
         {
@@ -81,6 +100,42 @@ internal static partial class Rfc3339
             // e.g. 0001-01-01T00:00:00+01:00 falls before DateTimeOffset.MinValue in UTC.
             return false;
         }
+    }
+
+    // The form nearly every report uses, YYYY-MM-DDTHH:MM:SSZ, without the regex (same checks, same result).
+    private static bool TryParseCommon(string t, out DateTimeOffset value)
+    {
+        value = default;
+        if (t.Length != 20 || t[4] != '-' || t[7] != '-' || t[10] is not ('T' or 't' or ' ') || t[13] != ':' || t[16] != ':' || t[19] is not ('Z' or 'z'))
+        {
+            return false;
+        }
+
+        int D(int i, int n)
+        {
+            var v = 0;
+            for (var k = i; k < i + n; k++)
+            {
+                if (!char.IsAsciiDigit(t[k]))
+                {
+                    return -1;
+                }
+
+                v = (v * 10) + (t[k] - '0');
+            }
+
+            return v;
+        }
+
+        int year = D(0, 4), month = D(5, 2), day = D(8, 2), hour = D(11, 2), minute = D(14, 2), second = D(17, 2);
+        if (year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
+            || hour is < 0 or > 23 || minute is < 0 or > 59 || second is < 0 or > 59)
+        {
+            return false;
+        }
+
+        value = new DateTimeOffset(year, month, day, hour, minute, second, TimeSpan.Zero);
+        return true;
     }
 
     public static string Format(DateTimeOffset value)

@@ -30,7 +30,7 @@ internal sealed partial class TlsRptJsonMapper(List<Finding> findings, string su
             return null;
         }
 
-        var props = Properties(root, "");
+        var props = Properties(root, "", ReportKeys);
         if (!props.TryGetValue("policies", out var policiesElement) || policiesElement.ValueKind != JsonValueKind.Array)
         {
             var what = props.ContainsKey("policies") ? $"is {Kind(policiesElement)}, not an array" : "is missing";
@@ -86,7 +86,7 @@ internal sealed partial class TlsRptJsonMapper(List<Finding> findings, string su
         };
     }
 
-    private TlsRptDateRange? ReadDateRange(Dictionary<string, JsonElement> props)
+    private TlsRptDateRange? ReadDateRange(JsonProps props)
     {
         if (!props.TryGetValue("date-range", out var dr))
         {
@@ -100,7 +100,7 @@ internal sealed partial class TlsRptJsonMapper(List<Finding> findings, string su
             return null;
         }
 
-        var p = Properties(dr, "date-range");
+        var p = Properties(dr, "date-range", DateKeys);
         Unknown(p, DateKeys, "date-range");
         var start = ReadDate(p, "start-datetime");
         var end = ReadDate(p, "end-datetime");
@@ -125,7 +125,7 @@ internal sealed partial class TlsRptJsonMapper(List<Finding> findings, string su
         return new TlsRptDateRange(start.Value, end.Value);
     }
 
-    private DateTimeOffset? ReadDate(Dictionary<string, JsonElement> p, string key)
+    private DateTimeOffset? ReadDate(JsonProps p, string key)
     {
         var path = "date-range." + key;
         var text = RequiredString(p, key, "date-range.");
@@ -150,7 +150,7 @@ internal sealed partial class TlsRptJsonMapper(List<Finding> findings, string su
 
     private TlsRptPolicyReport ReadPolicyReport(JsonElement element, string path)
     {
-        var p = Properties(element, path);
+        var p = Properties(element, path, PolicyReportKeys);
         var policy = new TlsRptPolicy();
         if (!p.TryGetValue("policy", out var pe))
         {
@@ -176,7 +176,7 @@ internal sealed partial class TlsRptJsonMapper(List<Finding> findings, string su
         }
         else
         {
-            var sp = Properties(se, path + ".summary");
+            var sp = Properties(se, path + ".summary", SummaryKeys);
             summary = new TlsRptSummary
             {
                 TotalSuccessfulSessionCount = Count(sp, "total-successful-session-count", path + ".summary."),
@@ -232,7 +232,7 @@ internal sealed partial class TlsRptJsonMapper(List<Finding> findings, string su
 
     private TlsRptPolicy ReadPolicy(JsonElement element, string path)
     {
-        var p = Properties(element, path);
+        var p = Properties(element, path, PolicyKeys);
         var rawType = RequiredString(p, "policy-type", path + ".");
         var type = TlsRptWireNames.ParsePolicyType(rawType);
         if (rawType is not null && type == TlsRptPolicyType.Unknown)
@@ -274,7 +274,7 @@ internal sealed partial class TlsRptJsonMapper(List<Finding> findings, string su
         };
     }
 
-    private List<string>? ReadPolicyString(Dictionary<string, JsonElement> p, string path)
+    private List<string>? ReadPolicyString(JsonProps p, string path)
     {
         var kpath = path + ".policy-string";
         if (!p.TryGetValue("policy-string", out var e) || e.ValueKind == JsonValueKind.Null)
@@ -345,7 +345,7 @@ internal sealed partial class TlsRptJsonMapper(List<Finding> findings, string su
         }
     }
 
-    private List<string>? ReadMxHost(Dictionary<string, JsonElement> p, string path)
+    private List<string>? ReadMxHost(JsonProps p, string path)
     {
         var key = "mx-host";
         if (!p.TryGetValue(key, out var e))
@@ -404,7 +404,7 @@ internal sealed partial class TlsRptJsonMapper(List<Finding> findings, string su
 
     private TlsRptFailureDetail ReadDetail(JsonElement element, string path)
     {
-        var p = Properties(element, path);
+        var p = Properties(element, path, DetailKeys);
         var rawType = RequiredString(p, "result-type", path + ".");
         if (rawType is not null && TlsRptWireNames.ParseResultType(rawType) == TlsRptResultType.Unknown)
         {

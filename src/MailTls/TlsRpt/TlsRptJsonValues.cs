@@ -34,7 +34,7 @@ internal sealed partial class TlsRptJsonMapper
             && int.Parse(part, CultureInfo.InvariantCulture) <= 255);
     }
 
-    private long Count(Dictionary<string, JsonElement> p, string key, string prefix)
+    private long Count(JsonProps p, string key, string prefix)
     {
         var path = prefix + key;
         if (!p.TryGetValue(key, out var e) || e.ValueKind == JsonValueKind.Null)
@@ -63,7 +63,7 @@ internal sealed partial class TlsRptJsonMapper
         return 0;
     }
 
-    private string? RequiredString(Dictionary<string, JsonElement> p, string key, string prefix)
+    private string? RequiredString(JsonProps p, string key, string prefix)
     {
         if (!p.TryGetValue(key, out var e) || e.ValueKind == JsonValueKind.Null)
         {
@@ -80,7 +80,7 @@ internal sealed partial class TlsRptJsonMapper
         return e.GetString();
     }
 
-    private string? OptionalString(Dictionary<string, JsonElement> p, string key, string path)
+    private string? OptionalString(JsonProps p, string key, string path)
     {
         if (!p.TryGetValue(key, out var e) || e.ValueKind == JsonValueKind.Null)
         {
@@ -123,23 +123,39 @@ internal sealed partial class TlsRptJsonMapper
         return list;
     }
 
-    /// <summary>Object properties, first occurrence winning (as RFC 8461 §3.2 for duplicates; I-JSON forbids them).</summary>
-    private Dictionary<string, JsonElement> Properties(JsonElement obj, string path)
+    /// <summary>
+    /// Object properties, first occurrence winning (as RFC 8461 §3.2 for duplicates; I-JSON forbids them), in document
+    /// order. <paramref name="keys"/> are the names this object may have: they are matched on the UTF-8 bytes, so only
+    /// unknown names are turned into strings.
+    /// </summary>
+    private JsonProps Properties(JsonElement obj, string path, string[] keys)
     {
-        var d = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        var props = new JsonProps(keys, obj.GetPropertyCount());
+        var utf8 = Utf8Keys(keys);
         foreach (var prop in obj.EnumerateObject())
         {
-            if (!d.TryAdd(prop.Name, prop.Value))
+            var known = -1;
+            for (var k = 0; k < utf8.Length; k++)
             {
-                findings.Add(TlsRptFindings.ReportDuplicateKey.Create(subject, $"The key \"{prop.Name}\" appears more than once; the first is used.",
-                    Ev(Join(path, prop.Name))));
+                if (prop.NameEquals(utf8[k]))
+                {
+                    known = k;
+                    break;
+                }
+            }
+
+            var name = known >= 0 ? keys[known] : prop.Name;
+            if (!props.TryAdd(known, name, prop.Value))
+            {
+                findings.Add(TlsRptFindings.ReportDuplicateKey.Create(subject, $"The key \"{name}\" appears more than once; the first is used.",
+                    Ev(Join(path, name))));
             }
         }
 
-        return d;
+        return props;
     }
 
-    private IReadOnlyDictionary<string, string> Unknown(Dictionary<string, JsonElement> p, string[] known, string path)
+    private IReadOnlyDictionary<string, string> Unknown(JsonProps p, string[] known, string path)
     {
         Dictionary<string, string>? unknown = null;
         foreach (var (name, value) in p)
@@ -156,6 +172,59 @@ internal sealed partial class TlsRptJsonMapper
         }
 
         return unknown is null ? TlsRptEquality.EmptyFields : unknown.AsReadOnly();
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string[], byte[][]> Utf8KeyTables = new(ReferenceEqualityComparer.Instance);
+
+    private static byte[][] Utf8Keys(string[] keys) =>
+        Utf8KeyTables.GetOrAdd(keys, static k => [.. k.Select(System.Text.Encoding.UTF8.GetBytes)]);
+
+    /// <summary>The first occurrence of each property of one object, in document order.</summary>
+    private sealed class JsonProps(string[] keys, int capacity)
+    {
+        private readonly (int Known, string Name, JsonElement Value)[] items = new (int, string, JsonElement)[capacity];
+        private int count;
+
+        /// <summary>Adds a property; false when an earlier property has the same name.</summary>
+        public bool TryAdd(int known, string name, JsonElement value)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (known >= 0 ? items[i].Known == known : items[i].Known < 0 && string.Equals(items[i].Name, name, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            items[count++] = (known, name, value);
+            return true;
+        }
+
+        public bool TryGetValue(string key, out JsonElement value)
+        {
+            var known = Array.IndexOf(keys, key);
+            for (var i = 0; i < count; i++)
+            {
+                if (known >= 0 ? items[i].Known == known : string.Equals(items[i].Name, key, StringComparison.Ordinal))
+                {
+                    value = items[i].Value;
+                    return true;
+                }
+            }
+
+            value = default;
+            return false;
+        }
+
+        public bool ContainsKey(string key) => TryGetValue(key, out _);
+
+        public IEnumerator<(string Name, JsonElement Value)> GetEnumerator()
+        {
+            for (var i = 0; i < count; i++)
+            {
+                yield return (items[i].Name, items[i].Value);
+            }
+        }
     }
 
     private void WrongType(string path, JsonElement e, string expected) =>

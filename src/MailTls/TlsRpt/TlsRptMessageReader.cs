@@ -161,7 +161,7 @@ public static partial class TlsRptMessageReader
         {
             var tooLarge = TlsRptFindings.ReportTooLarge.Create($"{Subject} part {fileName ?? mediaType}",
                 $"The decoded part is larger than {Limits.TlsRptMaxCompressedBytes} bytes and was not read.");
-            return new TlsRptMessageReport(fileName, mediaType, new TlsRptReadResult(null, [tooLarge], null, TlsRptPayloadFormat.Unknown), []);
+            return new TlsRptMessageReport(fileName, mediaType, new TlsRptReadResult(null, [tooLarge], (string?)null, TlsRptPayloadFormat.Unknown), []);
         }
 
         var format = TlsRptPayload.Sniff(bytes);
@@ -188,7 +188,7 @@ public static partial class TlsRptMessageReader
             CheckAgainstBody(report, envelope, fileName, partSubject, partFindings);
         }
 
-        return new TlsRptMessageReport(fileName, mediaType, result, partFindings);
+        return new TlsRptMessageReport(fileName, mediaType, result, partFindings) { Payload = bytes };
     }
 
     private static void CheckAgainstBody(TlsRptReport report, TlsRptEnvelope envelope, string? fileName, string subject, List<Finding> findings)

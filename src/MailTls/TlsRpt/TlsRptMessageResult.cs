@@ -24,6 +24,9 @@ public sealed record TlsRptMessageReport(string? FileName, string MediaType, Tls
     public TlsRptFileName? ParsedFileName => TlsRptFileName.TryParse(FileName, out var f) ? f : null;
 
     public TlsRptReport? Report => Result.Report;
+
+    /// <summary>The part's decoded bytes (after its transfer encoding: gzip, zip or JSON as attached), kept as the raw payload.</summary>
+    internal byte[]? Payload { get; init; }
 }
 
 /// <summary>

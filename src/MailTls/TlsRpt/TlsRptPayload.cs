@@ -62,7 +62,7 @@ internal static class TlsRptPayload
         switch (format)
         {
             case TlsRptPayloadFormat.Gzip:
-                var result = Gunzip(payload.ToArray(), "gzip payload", findings);
+                var result = Gunzip(payload.ToArray(), "gzip payload", findings, SizeHint(payload));
                 truncated = result is not null && (payload.Length < 18
                     || System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(payload[^4..]) != (uint)result.Length);
                 return result;
@@ -73,13 +73,22 @@ internal static class TlsRptPayload
         }
     }
 
-    private static byte[]? Gunzip(byte[] data, string what, List<Finding> findings)
+    // ISIZE, the gzip trailer's length of the input mod 2^32: a hint to size the output once (it may lie, and a
+    // multi-member gzip has several), never trusted beyond the decompressed cap.
+    // Deflate cannot expand more than ~1032:1, so a larger ISIZE is a lie and is not used to allocate.
+    private static int SizeHint(ReadOnlySpan<byte> gzip) =>
+        gzip.Length >= 18 && System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(gzip[^4..]) is var n
+            and > 0 and <= Limits.TlsRptMaxDecompressedBytes && n <= (long)gzip.Length * 1032
+            ? (int)n
+            : 0;
+
+    private static byte[]? Gunzip(byte[] data, string what, List<Finding> findings, int sizeHint = 0)
     {
         try
         {
             using var input = new MemoryStream(data, writable: false);
             using var gzip = new GZipStream(input, CompressionMode.Decompress);
-            var result = ReadBounded(gzip, Limits.TlsRptMaxDecompressedBytes);
+            var result = ReadBounded(gzip, Limits.TlsRptMaxDecompressedBytes, sizeHint);
             if (result is null)
             {
                 findings.Add(BombFinding(what));
@@ -137,8 +146,46 @@ internal static class TlsRptPayload
             FindingList.Evidence(("limit", Limits.TlsRptMaxDecompressedBytes.ToString(System.Globalization.CultureInfo.InvariantCulture))));
 
     /// <summary>Reads at most <paramref name="max"/> bytes; null when the stream holds more.</summary>
-    internal static byte[]? ReadBounded(Stream stream, int max)
+    /// <param name="stream">The stream to read to its end.</param>
+    /// <param name="max">The cap.</param>
+    /// <param name="sizeHint">The expected length (≤ max), e.g. gzip's ISIZE: read straight into an array of that size; 0 = unknown.</param>
+    internal static byte[]? ReadBounded(Stream stream, int max, int sizeHint = 0)
     {
+        if (sizeHint > 0)
+        {
+            var exact = new byte[sizeHint];
+            var total = 0;
+            int n;
+            while (total < sizeHint && (n = stream.Read(exact, total, sizeHint - total)) > 0)
+            {
+                total += n;
+            }
+
+            if (total < sizeHint)
+            {
+                return exact[..total]; // shorter than announced (truncated): the caller compares with the trailer
+            }
+
+            Span<byte> probe = stackalloc byte[1];
+            if (stream.Read(probe) == 0)
+            {
+                return exact;
+            }
+
+            // Longer than announced (several gzip members, or a wrong trailer): continue with the bounded copy.
+            using var rest = new MemoryStream();
+            rest.Write(exact);
+            rest.Write(probe);
+            var tail = ReadBounded(stream, max - (int)rest.Length);
+            if (tail is null)
+            {
+                return null;
+            }
+
+            rest.Write(tail);
+            return rest.ToArray();
+        }
+
         // The chunk is pooled: a fresh 80 KB array per report was most of the allocation (and zeroing) of an import.
         using var buffer = new MemoryStream();
         var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(81920);

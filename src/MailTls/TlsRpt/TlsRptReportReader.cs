@@ -29,18 +29,19 @@ public static class TlsRptReportReader
         {
             findings.Add(TlsRptFindings.ReportTooLarge.Create(subject,
                 $"The payload is {payload.Length} bytes; the limit is {Limits.TlsRptMaxCompressedBytes}."));
-            return new TlsRptReadResult(null, findings, null, TlsRptPayloadFormat.Unknown);
+            return new TlsRptReadResult(null, findings, (string?)null, TlsRptPayloadFormat.Unknown);
         }
 
         var format = TlsRptPayload.Sniff(payload);
         var bytes = TlsRptPayload.Decode(payload, format, findings, out var truncated);
         if (bytes is null)
         {
-            return new TlsRptReadResult(null, findings, null, format);
+            return new TlsRptReadResult(null, findings, (string?)null, format);
         }
 
-        var json = TlsRptPayload.StripBom(bytes);
-        var text = Encoding.UTF8.GetString(json);
+        var bom = bytes.Length - TlsRptPayload.StripBom(bytes).Length;
+        var memory = bytes.AsMemory(bom);
+        var json = memory.Span;
         if (format == TlsRptPayloadFormat.Unknown)
         {
             format = TlsRptPayloadFormat.Json;
@@ -51,25 +52,27 @@ public static class TlsRptReportReader
             findings.Add(TlsRptFindings.ReportTooManyElements.Create(subject,
                 $"The report holds more than {Limits.TlsRptMaxJsonElements} JSON elements ({tokens} counted); it was not parsed.",
                 FindingList.Evidence(("limit", Limits.TlsRptMaxJsonElements.ToString(System.Globalization.CultureInfo.InvariantCulture)))));
-            return new TlsRptReadResult(null, findings, null, format);
+            return new TlsRptReadResult(null, findings, (string?)null, format);
         }
 
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = Limits.JsonMaxDepth });
+            // Parsed in place: the document reads the decoded bytes, which the result keeps (no copy, no string).
+            document = JsonDocument.Parse(memory, new JsonDocumentOptions { MaxDepth = Limits.JsonMaxDepth });
         }
         catch (JsonException e) when (truncated)
         {
             findings.Add(TlsRptFindings.ReportBadCompression.Create(subject,
                 $"The gzip payload is truncated or corrupt (its length does not match the gzip trailer): {e.Message}"));
-            return new TlsRptReadResult(null, findings, text, format);
+            return TlsRptReadResult.FromUtf8(null, findings, memory, format);
         }
         catch (JsonException e)
         {
+            var result = TlsRptReadResult.FromUtf8(null, findings, memory, format);
             findings.Add(TlsRptFindings.ReportNotJson.Create(subject, $"The report is not valid JSON: {e.Message}",
-                FindingList.Evidence(("start", Preview(text)))));
-            return new TlsRptReadResult(null, findings, text, format);
+                FindingList.Evidence(("start", Preview(result.Json!)))));
+            return result;
         }
 
         using (document)
@@ -82,11 +85,11 @@ public static class TlsRptReportReader
                 var where = validUtf8 ? $" (at {bad})" : string.Empty;
                 findings.Add(TlsRptFindings.ReportNotJson.Create(subject,
                     $"The report contains invalid UTF-8 or a lone surrogate escape{where}; I-JSON (RFC 7493 §2.1) forbids both."));
-                return new TlsRptReadResult(null, findings, text, format);
+                return TlsRptReadResult.FromUtf8(null, findings, memory, format);
             }
 
             var report = new TlsRptJsonMapper(findings, subject).ReadReport(document.RootElement);
-            return new TlsRptReadResult(report, findings, text, format) { CanonicalSha256 = CanonicalSha256(document.RootElement) };
+            return TlsRptReadResult.FromUtf8(report, findings, memory, format, CanonicalSha256(document.RootElement));
         }
     }
 
@@ -96,14 +99,29 @@ public static class TlsRptReportReader
     /// </summary>
     internal static byte[] CanonicalSha256(JsonElement root)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
-        using (var writer = new Utf8JsonWriter(buffer))
+        // One buffer and writer per thread: a report's canonical form is written and hashed, never kept.
+        var buffer = canonicalBuffer ??= new System.Buffers.ArrayBufferWriter<byte>(4096);
+        var writer = canonicalWriter ??= new Utf8JsonWriter(buffer);
+        buffer.ResetWrittenCount();
+        writer.Reset(buffer);
+        root.WriteTo(writer);
+        writer.Flush();
+        var hash = System.Security.Cryptography.SHA256.HashData(buffer.WrittenSpan);
+        if (buffer.Capacity > 1024 * 1024)
         {
-            root.WriteTo(writer);
+            // Do not keep a huge report's buffer alive on the thread.
+            canonicalBuffer = null;
+            canonicalWriter = null;
         }
 
-        return System.Security.Cryptography.SHA256.HashData(buffer.WrittenSpan);
+        return hash;
     }
+
+    [ThreadStatic]
+    private static System.Buffers.ArrayBufferWriter<byte>? canonicalBuffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? canonicalWriter;
 
     /// <summary>Reads a report from JSON text.</summary>
     public static TlsRptReadResult ReadJson(string json)

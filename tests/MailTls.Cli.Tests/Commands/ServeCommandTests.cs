@@ -71,6 +71,45 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Contains("serve.dns.unavailable", codes);
     }
 
+    [Fact]
+    public async Task Check_config_opens_the_receiver_stores_and_reports_the_ones_that_fail()
+    {
+        var good = Path.Combine(dir, "reports", "good.db");
+        var blocker = Path.Combine(dir, "blocker");
+        File.WriteAllText(blocker, "a file where the store's directory should be");
+        var path = Path.Combine(dir, "receiver.yaml");
+        File.WriteAllText(path, $$"""
+            listeners: [{address: 127.0.0.1, port: 0}]
+            admin: {enabled: false}
+            tlsrpt:
+              host: mta-sts.example.com
+              tenants:
+                - {name: good, path: "/tlsrpt/0f1e2d3c4b5a69788796a5b4c3d2e1f0aa", db: "{{good}}"}
+                - {name: bad, path: "/tlsrpt/1f2e3d4c5b6a79889706b5c4d3e2f1a0bb", db: "{{Path.Combine(blocker, "r.db")}}"}
+            certificates:
+              - {host: mta-sts.example.com, cert: {{certs.ChainPath}}, key: {{certs.KeyPath}}}
+            self_check: {enabled: false}
+            """);
+        var (code, json) = await CliRun.JsonAsync("serve", "--check-config", path);
+        Assert.Equal(1, code);
+        Assert.False(json.GetProperty("valid").GetBoolean());
+        Assert.True(File.Exists(good), "the good store was created and migrated");
+        var tlsrpt = json.GetProperty("health").GetProperty("tlsrpt");
+        var tenants = tlsrpt.GetProperty("tenants").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
+        Assert.True(tenants["good"].GetProperty("store_available").GetBoolean());
+        Assert.False(tenants["bad"].GetProperty("store_available").GetBoolean());
+        Assert.DoesNotContain("0f1e2d3c4b5a69788796a5b4c3d2e1f0aa", json.ToString(), StringComparison.Ordinal);
+        var errors = tlsrpt.GetProperty("findings").EnumerateArray().Where(f => f.GetProperty("severity").GetString() == "error").ToList();
+        Assert.Equal("serve.tlsrpt.store-unavailable", Assert.Single(errors).GetProperty("code").GetString());
+        Assert.Contains("tenant bad", errors[0].GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        File.Delete(blocker);
+        var (text, output, _) = await CliRun.RunAsync("serve", "--check-config", path);
+        Assert.Equal(0, text);
+        Assert.Contains("tlsrpt tenant bad", output, StringComparison.Ordinal);
+        Assert.Contains("store OK", output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData]
     [InlineData("--config", "a.yaml", "--check-config", "a.yaml")]

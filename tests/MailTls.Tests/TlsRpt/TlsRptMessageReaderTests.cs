@@ -1,45 +1,25 @@
 using System.Text;
+using MailTls.Tests.Shared;
 using MailTls.TlsRpt;
 
 namespace MailTls.Tests.TlsRpt;
 
 public sealed class TlsRptMessageReaderTests
 {
-    /// <summary>
-    /// Each .eml sample: the extracted .json sample its attachment must equal (null where none was extracted),
-    /// the attachment file name, the message-level finding codes and the part-level (envelope vs body) codes.
-    /// </summary>
-    public static TheoryData<string, string, string, string[], string[]> Messages => new()
+    /// <summary>Each .eml sample and what its attachment must yield (<see cref="TlsRptGolden.Messages"/>).</summary>
+    public static TheoryData<string, string, string, string[], string[]> Messages
     {
-        { "domainaware+parsedmarc__google.com_smtp_tls_report.eml",
-            "domainaware+parsedmarc__google.com_smtp_tls_report__google.com!cardinalhealth.ca!1725321600!1725407999!001.json",
-            "google.com!cardinalhealth.ca!1725321600!1725407999!001.json.gz", [], [] },
-        // Modified sample: the attached body covers 2026-02-08 while the file name says 2026-05-12 (§5.6: body wins).
-        { "isseis+tlsrpt-digest__tlsrpt_failure.eml",
-            "isseis+tlsrpt-digest__tlsrpt_failure__google.com!example.com!1778544000!1778630399!001.json",
-            "google.com!example.com!1778544000!1778630399!001.json.gz", [], ["tlsrpt.message.filename-mismatch"] },
-        { "isseis+tlsrpt-digest__tlsrpt_success_google_1.eml",
-            "isseis+tlsrpt-digest__tlsrpt_success_google_1__google.com!example.com!1778457600!1778543999!001.json",
-            "google.com!example.com!1778457600!1778543999!001.json.gz", [], [] },
-        { "isseis+tlsrpt-digest__tlsrpt_success_google_2.eml",
-            "isseis+tlsrpt-digest__tlsrpt_success_google_2__google.com!example.com!1778544000!1778630399!001.json",
-            "google.com!example.com!1778544000!1778630399!001.json.gz", [], [] },
-        { "isseis+tlsrpt-digest__tlsrpt_success_microsoft.eml",
-            "isseis+tlsrpt-digest__tlsrpt_success_microsoft__microsoft.com!example.com!1778630400!1778716799!134232617934286362.json",
-            "microsoft.com!example.com!1778630400!1778716799!134232617934286362.json.gz", [], [] },
-        // The RFC 8460 §5.3.1 example mail is inconsistent with its own report (notes Q22): submitter
-        // mail.sender.example.com vs contact-info company-x.example, TLS-Report-Domain and Subject example.net vs
-        // policy-domain company-y.example, and a file name with another domain and other timestamps.
-        { "stalwartlabs+mail-auth__rpt01.eml", "stalwartlabs+mail-auth__rpt01.json",
-            "mail.sender.example!example.com!1013662812!1013749130.json.gz", [],
-            ["tlsrpt.message.submitter-mismatch", "tlsrpt.message.report-domain-mismatch", "tlsrpt.message.report-domain-mismatch",
-             "tlsrpt.message.filename-mismatch", "tlsrpt.message.filename-mismatch"] },
-        // Unregistered application/tlsrpt with plain JSON (Q21); submitter mail.sender.example.com vs google.com.
-        { "stalwartlabs+mail-auth__rpt02.eml", "stalwartlabs+mail-auth__rpt02.json",
-            "mail.sender.example!example.com!1013662812!1013749130.json", [],
-            ["tlsrpt.message.media-type", "tlsrpt.message.submitter-mismatch", "tlsrpt.message.report-domain-mismatch",
-             "tlsrpt.message.report-domain-mismatch", "tlsrpt.message.filename-mismatch"] },
-    };
+        get
+        {
+            var data = new TheoryData<string, string, string, string[], string[]>();
+            foreach (var s in TlsRptGolden.Messages)
+            {
+                data.Add(s.Eml, s.Json, s.FileName, s.MessageCodes, s.PartCodes);
+            }
+
+            return data;
+        }
+    }
 
     [Fact]
     public void Every_eml_sample_has_a_row()

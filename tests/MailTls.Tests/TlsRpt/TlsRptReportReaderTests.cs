@@ -1,56 +1,27 @@
 using System.IO.Compression;
 using System.Text;
 using MailTls.Findings;
+using MailTls.Tests.Shared;
 using MailTls.TlsRpt;
 
 namespace MailTls.Tests.TlsRpt;
 
 public sealed class TlsRptReportReaderTests
 {
-    /// <summary>
-    /// Golden expectations, read by hand from each sample file: organization-name, report-id, number of policies,
-    /// the sums of total-successful-session-count and total-failure-session-count over all policies, and the
-    /// exact finding codes (in order) that the deviations in the file must produce.
-    /// </summary>
-    public static TheoryData<string, string, string, int, long, long, string[]> Samples => new()
+    /// <summary>Golden expectations of every JSON sample (<see cref="TlsRptGolden.Samples"/>, read by hand from each file).</summary>
+    public static TheoryData<string, string, string, int, long, long, string[]> Samples
     {
-        { "cry-inc+dmarc-report-viewer__google.json", "Google Inc.", "2025-05-22T00:00:00Z_foo-bar.io", 1, 1, 0, [] },
-        // sts + tlsa for the same sessions (Q13): 2 + 2 successes; the TLSA policy-string is JSON in a string (Q3).
-        { "cry-inc+dmarc-report-viewer__microsoft.json", "Microsoft Corporation", "133925885310113267+random.net", 2, 4, 0,
-            ["tlsrpt.report.policy-string-json"] },
-        // contact-info null (Q6); mx-host ["mx: mx.server.com"] (Q2); end at next-day 00:00 is fine (Q9); failure-details [] (Q7).
-        { "cry-inc+dmarc-report-viewer__no-contact.json", "server.com", "123_456", 1, 1, 0,
-            ["tlsrpt.report.missing-contact-info", "tlsrpt.report.mx-host-prefix"] },
-        { "cry-inc+dmarc-report-viewer__no-policy.json", "Google Inc.", "2025-03-27T00:00:00Z_foo-bar.io", 1, 1, 0, [] },
-        // Microsoft fetch error: no policy-string (Q14) and no endpoint fields (Q8).
-        { "cry-inc+dmarc-report-viewer__no_ip_and_mx.json", "Microsoft Corporation", "1234567890+", 1, 0, 3,
-            ["tlsrpt.report.missing-policy-string", "tlsrpt.report.missing-endpoint"] },
-        { "domainaware+parsedmarc__google.com_smtp_tls_report__google.com!cardinalhealth.ca!1725321600!1725407999!001.json",
-            "Google Inc.", "2024-09-03T00:00:00Z_cardinalhealth.ca", 1, 48, 0, [] },
-        // Mail.ru: no policy-string, two details without endpoints, details add up to 2 against a total of 1 (Q11).
-        { "domainaware+parsedmarc__mail.ru.json", "Mail.ru", "b28254de-7b2e-be36-bb5c-4c3b92da8b25@mail.ru", 1, 0, 1,
-            ["tlsrpt.report.missing-policy-string", "tlsrpt.report.missing-endpoint", "tlsrpt.report.missing-endpoint", "tlsrpt.report.counts-mismatch"] },
-        // The RFC 8460 §4.4 example: mx-host as a string, which erratum 6241 corrects. 100 + 200 + 3 = 303.
-        { "domainaware+parsedmarc__rfc8460.json", "Company-X", "5065427c-23d3-47ca-b6e0-946ea0e8c4be", 1, 5326, 303,
-            ["tlsrpt.report.mx-host-string"] },
-        { "domainaware+parsedmarc__smtp_tls.json", "Example Inc.", "2024-01-09T00:00:00Z_example.com", 1, 0, 3, [] },
-        { "isseis+tlsrpt-digest__tlsrpt_failure__google.com!example.com!1778544000!1778630399!001.json",
-            "Google Inc.", "2026-02-08T00:00:00Z_example.com", 1, 4523, 2, [] },
-        { "isseis+tlsrpt-digest__tlsrpt_success_google_1__google.com!example.com!1778457600!1778543999!001.json",
-            "Google Inc.", "2026-05-11T00:00:00Z_example.com", 1, 1, 0, [] },
-        { "isseis+tlsrpt-digest__tlsrpt_success_google_2__google.com!example.com!1778544000!1778630399!001.json",
-            "Google Inc.", "2026-05-12T00:00:00Z_example.com", 1, 4, 0, [] },
-        { "isseis+tlsrpt-digest__tlsrpt_success_microsoft__microsoft.com!example.com!1778630400!1778716799!134232617934286362.json",
-            "Microsoft Corporation", "134232617934286362+example.com", 1, 2, 0, [] },
-        { "stalwartlabs+mail-auth__rpt01.json", "Company-X", "5065427c-23d3-47ca-b6e0-946ea0e8c4be", 1, 5326, 303, [] },
-        // Synthetic 7-day range (Q9): against the RFC 8460 §4.1 SHOULD of one UTC day.
-        { "stalwartlabs+mail-auth__rpt02.json", "Google Inc.", "2020-01-01T00:00:00Z_example.com", 1, 23, 1,
-            ["tlsrpt.report.date-range-not-day"] },
-        // Synthetic negative test: no policy-domain (Q5), no total-failure-session-count, an unknown policy-type (Q12).
-        { "stalwartlabs+mail-auth__rpt03.json", "Google Inc.", "2019-04-14T00:00:00Z_example.org", 2, 2, 0,
-            ["tlsrpt.report.missing-policy-domain", "tlsrpt.report.missing-field",
-             "tlsrpt.report.unknown-policy-type", "tlsrpt.report.missing-policy-domain", "tlsrpt.report.missing-field"] },
-    };
+        get
+        {
+            var data = new TheoryData<string, string, string, int, long, long, string[]>();
+            foreach (var s in TlsRptGolden.Samples)
+            {
+                data.Add(s.File, s.Org, s.ReportId, s.Policies, s.Ok, s.Failed, s.Codes);
+            }
+
+            return data;
+        }
+    }
 
     internal static byte[] Sample(string name) => File.ReadAllBytes(TestPaths.TestData("TlsRpt", name));
 

@@ -2,7 +2,6 @@ using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using MailTls.Audit;
 
 namespace MailTls.Reports.Storage;
@@ -15,8 +14,6 @@ namespace MailTls.Reports.Storage;
 /// </summary>
 public abstract partial class SqlReportStore : IReportStore, IAuditHistory
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     private readonly TimeProvider time;
 
     protected SqlReportStore(TimeProvider? time) => this.time = time ?? TimeProvider.System;
@@ -146,7 +143,7 @@ public abstract partial class SqlReportStore : IReportStore, IAuditHistory
                         lastLock = key;
                     }
 
-                    outcomes[i] = await writer.ReportAsync(r.Report, cancellationToken).ConfigureAwait(false);
+                    outcomes[i] = await writer.ReportAsync(r.Report, StoredColumns.For(r.Report, r.Columns), cancellationToken).ConfigureAwait(false);
                     break;
                 default:
                     throw new ArgumentException("unknown pipeline item " + items[i].GetType().Name, nameof(items));
@@ -161,17 +158,27 @@ public abstract partial class SqlReportStore : IReportStore, IAuditHistory
     private static long LockKey(string naturalKey) =>
         BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes(naturalKey)), 0);
 
-    /// <summary>Prepared commands reused over one batch (SQLite prepares once per command text).</summary>
+    /// <summary>
+    /// Prepares a write statement on the batch's connection. The default goes through ADO.NET; SQLite overrides it
+    /// with its raw statements (parameters bound by position).
+    /// </summary>
+    internal virtual WriteStatement Prepare(DbConnection connection, DbTransaction transaction, string sql, IReadOnlyList<string> names) =>
+        new DbWriteStatement(connection, transaction, sql, names);
+
+    /// <summary>Prepared statements reused over one batch (one transaction).</summary>
     private sealed class BatchWriter : IAsyncDisposable
     {
-        private readonly DbCommand lookup;
-        private readonly DbCommand insertReport;
-        private readonly DbCommand insertPolicy;
-        private readonly DbCommand insertFailure;
-        private readonly DbCommand insertQuarantine;
+        private readonly WriteStatement lookup;
+        private readonly WriteStatement insertReport;
+        private readonly WriteStatement insertPolicy;
+        private readonly WriteStatement insertFailure;
+        private readonly WriteStatement insertQuarantine;
         private readonly DbConnection connection;
         private readonly DbTransaction tx;
         private readonly long now;
+        private readonly long[] row2 = new long[2];
+        private readonly long[] row1 = new long[1];
+        private readonly List<string> types = [];
 
         // Deltas of the daily aggregates accumulated over the batch and written once, in key order, before commit.
         private readonly SortedDictionary<long, (long Reports, long Ok, long Failed)> dailyTotals = [];
@@ -180,114 +187,190 @@ public abstract partial class SqlReportStore : IReportStore, IAuditHistory
 
         public BatchWriter(SqlReportStore store, DbConnection connection, DbTransaction tx, long now)
         {
-            _ = store;
             this.connection = connection;
             this.tx = tx;
             this.now = now;
-            lookup = Command(connection, tx,
-                "SELECT id, revision FROM reports WHERE sender = @s AND report_id = @r AND start_utc = @a AND end_utc = @b AND content_sha256 = @h");
-            Params(lookup, "@s", "@r", "@a", "@b", "@h");
-            insertReport = Command(connection, tx, """
-                INSERT INTO reports (sender, organization_name, contact_info, report_id, start_utc, end_utc, day, content_sha256, revision,
-                    is_current, successful_sessions, failed_sessions, deviation_codes, deviations, source_kind, source_name, tenant,
-                    message_id, file_name, received_utc, raw_format, raw)
-                SELECT @s, @o, @c, @r, @a, @b, @d, @h,
-                    COALESCE((SELECT MAX(revision) FROM reports WHERE sender = @s AND report_id = @r AND start_utc = @a AND end_utc = @b), 0) + 1,
-                    1, @ok, @fail, @codes, @dev, @sk, @sn, @t, @m, @f, @now, @rf, @raw
-                WHERE 1 = 1
-                ON CONFLICT DO NOTHING RETURNING id, revision
-                """);
-            Params(insertReport, "@s", "@o", "@c", "@r", "@a", "@b", "@d", "@h", "@ok", "@fail", "@codes", "@dev", "@sk", "@sn", "@t", "@m", "@f", "@now", "@rf", "@raw");
-            insertPolicy = Command(connection, tx, """
-                INSERT INTO policies (report_pk, seq, policy_type, policy_domain, policy_strings, mx_hosts, sts_mode, sts_max_age, sts_mx,
-                    tlsa_records, successful_sessions, failed_sessions, day, sender, is_current)
-                VALUES (@rp, @seq, @pt, @pd, @ps, @mx, @mode, @age, @smx, @tlsa, @ok, @fail, @d, @s, 1) RETURNING id
-                """);
-            Params(insertPolicy, "@rp", "@seq", "@pt", "@pd", "@ps", "@mx", "@mode", "@age", "@smx", "@tlsa", "@ok", "@fail", "@d", "@s");
-            insertFailure = Command(connection, tx, """
-                INSERT INTO failures (report_pk, policy_pk, result_type, sending_mta_ip, receiving_mx_hostname, receiving_mx_helo, receiving_ip,
-                    failed_sessions, additional_information, failure_reason_code, day, sender, policy_type, policy_domain, is_current)
-                VALUES (@rp, @pp, @rt, @sip, @mxh, @helo, @rip, @n, @info, @code, @d, @s, @pt, @pd, 1)
-                """);
-            Params(insertFailure, "@rp", "@pp", "@rt", "@sip", "@mxh", "@helo", "@rip", "@n", "@info", "@code", "@d", "@s", "@pt", "@pd");
-            insertQuarantine = Command(connection, tx, """
-                INSERT INTO quarantine (received_utc, source_kind, source_name, tenant, reason, codes, raw_sha256, raw)
-                VALUES (@now, @sk, @sn, @t, @reason, @codes, @h, @raw) ON CONFLICT DO NOTHING
-                """);
-            Params(insertQuarantine, "@now", "@sk", "@sn", "@t", "@reason", "@codes", "@h", "@raw");
+            var prepared = new List<WriteStatement>();
+            WriteStatement Prepare(string sql, params string[] names)
+            {
+                var s = store.Prepare(connection, tx, sql, names);
+                prepared.Add(s);
+                return s;
+            }
+
+            try
+            {
+                lookup = Prepare(
+                    "SELECT id, revision FROM reports WHERE sender = @s AND report_id = @r AND start_utc = @a AND end_utc = @b AND content_sha256 = @h",
+                    "@s", "@r", "@a", "@b", "@h");
+
+                // The insert numbers the revision itself (the natural key's highest revision + 1); the unique index on
+                // natural key + content hash turns a duplicate into no row. A single-row VALUES with a scalar subquery:
+                // an INSERT … SELECT that reads its own table makes SQLite copy the row through a temporary table first.
+                insertReport = Prepare("""
+                    INSERT INTO reports (sender, organization_name, contact_info, report_id, start_utc, end_utc, day, content_sha256, revision,
+                        is_current, successful_sessions, failed_sessions, deviation_codes, deviations, source_kind, source_name, tenant,
+                        message_id, file_name, received_utc, raw_format, raw)
+                    VALUES (@s, @o, @c, @r, @a, @b, @d, @h,
+                        COALESCE((SELECT MAX(revision) FROM reports WHERE sender = @s AND report_id = @r AND start_utc = @a AND end_utc = @b), 0) + 1,
+                        1, @ok, @fail, @codes, @dev, @sk, @sn, @t, @m, @f, @now, @rf, @raw)
+                    ON CONFLICT DO NOTHING RETURNING id, revision
+                    """,
+                    "@s", "@o", "@c", "@r", "@a", "@b", "@d", "@h", "@ok", "@fail", "@codes", "@dev", "@sk", "@sn", "@t", "@m", "@f", "@now", "@rf", "@raw");
+                insertPolicy = Prepare("""
+                    INSERT INTO policies (report_pk, seq, policy_type, policy_domain, policy_strings, mx_hosts, sts_mode, sts_max_age, sts_mx,
+                        tlsa_records, successful_sessions, failed_sessions, day, sender, is_current)
+                    VALUES (@rp, @seq, @pt, @pd, @ps, @mx, @mode, @age, @smx, @tlsa, @ok, @fail, @d, @s, 1) RETURNING id
+                    """,
+                    "@rp", "@seq", "@pt", "@pd", "@ps", "@mx", "@mode", "@age", "@smx", "@tlsa", "@ok", "@fail", "@d", "@s");
+                insertFailure = Prepare("""
+                    INSERT INTO failures (report_pk, policy_pk, result_type, sending_mta_ip, receiving_mx_hostname, receiving_mx_helo, receiving_ip,
+                        failed_sessions, additional_information, failure_reason_code, day, sender, policy_type, policy_domain, is_current)
+                    VALUES (@rp, @pp, @rt, @sip, @mxh, @helo, @rip, @n, @info, @code, @d, @s, @pt, @pd, 1)
+                    """,
+                    "@rp", "@pp", "@rt", "@sip", "@mxh", "@helo", "@rip", "@n", "@info", "@code", "@d", "@s", "@pt", "@pd");
+                insertQuarantine = Prepare("""
+                    INSERT INTO quarantine (received_utc, source_kind, source_name, tenant, reason, codes, raw_sha256, raw)
+                    VALUES (@now, @sk, @sn, @t, @reason, @codes, @h, @raw) ON CONFLICT DO NOTHING
+                    """,
+                    "@now", "@sk", "@sn", "@t", "@reason", "@codes", "@h", "@raw");
+            }
+            catch
+            {
+                prepared.ForEach(s => s.Dispose());
+                throw;
+            }
         }
 
         public async Task QuarantineAsync(QuarantineItem q, CancellationToken cancellationToken)
         {
-            Set(insertQuarantine, now, q.Source.Kind, q.Source.Name, q.Source.Tenant, q.Reason, string.Join(' ', q.Codes),
-                Convert.ToHexStringLower(SHA256.HashData(q.Raw)), ReportNormalizer.Gzip(q.Raw));
-            await insertQuarantine.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            var s = insertQuarantine;
+            s.Set(0, now);
+            s.Set(1, q.Source.Kind);
+            s.Set(2, q.Source.Name);
+            s.Set(3, q.Source.Tenant);
+            s.Set(4, q.Reason);
+            s.Set(5, string.Join(' ', q.Codes));
+            s.Set(6, Convert.ToHexStringLower(SHA256.HashData(q.Raw)));
+            s.Set(7, ReportNormalizer.Gzip(q.Raw));
+            await s.ExecuteAsync(null, cancellationToken).ConfigureAwait(false);
         }
 
-        public async Task<IngestOutcome> ReportAsync(NormalizedReport r, CancellationToken cancellationToken)
+        public async Task<IngestOutcome> ReportAsync(NormalizedReport r, StoredColumns columns, CancellationToken cancellationToken)
         {
-            var hash = Convert.ToHexStringLower(r.ContentSha256);
+            var hash = columns.Hash;
             var start = r.Start.ToUnixTimeSeconds();
             var end = r.End.ToUnixTimeSeconds();
-            var deviations = r.Deviations.Count == 0
-                ? "[]"
-                : JsonSerializer.Serialize(r.Deviations.Select(d => new StoredDeviation(d.Code, d.Severity.ToString().ToLowerInvariant(), d.Message)), JsonOptions);
-
-            // One statement in the common case: the insert numbers the revision itself (the natural key's highest
-            // revision + 1) and the unique index on natural key + content hash turns a duplicate into no row.
-            Set(insertReport, r.Sender, r.OrganizationName, r.ContactInfo, r.ReportId, start, end, r.Day, hash,
-                r.SuccessfulSessions, r.FailedSessions, r.Deviations.Count == 0 ? string.Empty : string.Join(' ', r.Deviations.Select(d => d.Code)), deviations,
-                r.Source.Kind, r.Source.Name, r.Source.Tenant, r.Source.MessageId, r.Source.FileName, now, r.RawFormat, r.RawCompressed);
-            long reportPk;
-            int revision;
+            var ok = 0L;
+            var failed = 0L;
+            foreach (var p in r.Policies)
             {
-                var inserted = await insertReport.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using var insertedScope = inserted.ConfigureAwait(false);
-                if (!await inserted.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    reportPk = 0;
-                    revision = 0;
-                }
-                else
-                {
-                    reportPk = Convert.ToInt64(inserted.GetValue(0), CultureInfo.InvariantCulture);
-                    revision = Convert.ToInt32(inserted.GetValue(1), CultureInfo.InvariantCulture);
-                }
+                ok += p.SuccessfulSessions;
+                failed += p.FailedSessions;
             }
 
-            if (revision == 0)
+            var s = insertReport;
+            s.Set(0, r.Sender);
+            s.Set(1, r.OrganizationName);
+            s.Set(2, r.ContactInfo);
+            s.Set(3, r.ReportId);
+            s.Set(4, start);
+            s.Set(5, end);
+            s.Set(6, r.Day);
+            s.Set(7, hash);
+            s.Set(8, ok);
+            s.Set(9, failed);
+            s.Set(10, columns.Codes);
+            s.SetText(11, columns.Deviations);
+            s.Set(12, r.Source.Kind);
+            s.Set(13, r.Source.Name);
+            s.Set(14, r.Source.Tenant);
+            s.Set(15, r.Source.MessageId);
+            s.Set(16, r.Source.FileName);
+            s.Set(17, now);
+            s.Set(18, r.RawFormat);
+            s.Set(19, r.RawCompressed);
+            if (!await s.ExecuteAsync(row2, cancellationToken).ConfigureAwait(false))
             {
-                Set(lookup, r.Sender, r.ReportId, start, end, hash);
-                var existing = await lookup.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using var existingScope = existing.ConfigureAwait(false);
-                return await existing.ReadAsync(cancellationToken).ConfigureAwait(false)
-                    ? new IngestOutcome(IngestStatus.Duplicate, r.ReportId, "already stored", Convert.ToInt32(existing.GetValue(1), CultureInfo.InvariantCulture), Convert.ToInt64(existing.GetValue(0), CultureInfo.InvariantCulture))
+                lookup.Set(0, r.Sender);
+                lookup.Set(1, r.ReportId);
+                lookup.Set(2, start);
+                lookup.Set(3, end);
+                lookup.Set(4, hash);
+                return await lookup.ExecuteAsync(row2, cancellationToken).ConfigureAwait(false)
+                    ? new IngestOutcome(IngestStatus.Duplicate, r.ReportId, "already stored", (int)row2[1], row2[0])
                     : new IngestOutcome(IngestStatus.Duplicate, r.ReportId, "already stored");
             }
 
+            var reportPk = row2[0];
+            var revision = (int)row2[1];
             if (revision > 1)
             {
                 await SupersedeAsync(r, start, end, reportPk, cancellationToken).ConfigureAwait(false);
             }
 
             var seq = 0;
+            types.Clear();
             foreach (var p in r.Policies)
             {
-                Set(insertPolicy, reportPk, seq++, p.PolicyType, p.PolicyDomain, JsonOrNull(p.PolicyStrings), JsonOrNull(p.MxHosts), p.StsMode,
-                    p.StsMaxAge, JsonOrNull(p.StsMx), JsonOrNull(p.TlsaRecords), p.SuccessfulSessions, p.FailedSessions, r.Day, r.Sender);
-                var policyPk = Convert.ToInt64(await insertPolicy.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+                var pc = columns.Policies[seq];
+                var ps = insertPolicy;
+                ps.Set(0, reportPk);
+                ps.Set(1, seq++);
+                ps.Set(2, p.PolicyType);
+                ps.Set(3, p.PolicyDomain);
+                ps.SetText(4, pc.PolicyStrings);
+                ps.SetText(5, pc.MxHosts);
+                ps.Set(6, p.StsMode);
+                if (p.StsMaxAge is { } age)
+                {
+                    ps.Set(7, age);
+                }
+                else
+                {
+                    ps.Set(7, (string?)null);
+                }
+
+                ps.SetText(8, pc.StsMx);
+                ps.SetText(9, pc.TlsaRecords);
+                ps.Set(10, p.SuccessfulSessions);
+                ps.Set(11, p.FailedSessions);
+                ps.Set(12, r.Day);
+                ps.Set(13, r.Sender);
+                await ps.ExecuteAsync(row1, cancellationToken).ConfigureAwait(false);
+                var policyPk = row1[0];
                 foreach (var f in p.Failures)
                 {
-                    Set(insertFailure, reportPk, policyPk, f.ResultType, f.SendingMtaIp, f.ReceivingMxHostname, f.ReceivingMxHelo, f.ReceivingIp,
-                        f.FailedSessions, f.AdditionalInformation, f.FailureReasonCode, r.Day, r.Sender, p.PolicyType, p.PolicyDomain);
-                    await insertFailure.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    var fs = insertFailure;
+                    fs.Set(0, reportPk);
+                    fs.Set(1, policyPk);
+                    fs.Set(2, f.ResultType);
+                    fs.Set(3, f.SendingMtaIp);
+                    fs.Set(4, f.ReceivingMxHostname);
+                    fs.Set(5, f.ReceivingMxHelo);
+                    fs.Set(6, f.ReceivingIp);
+                    fs.Set(7, f.FailedSessions);
+                    fs.Set(8, f.AdditionalInformation);
+                    fs.Set(9, f.FailureReasonCode);
+                    fs.Set(10, r.Day);
+                    fs.Set(11, r.Sender);
+                    fs.Set(12, p.PolicyType);
+                    fs.Set(13, p.PolicyDomain);
+                    await fs.ExecuteAsync(null, cancellationToken).ConfigureAwait(false);
+                    AddFailures(r.Day, f.ResultType, 0, f.FailedSessions);
+                    if (!types.Contains(f.ResultType, StringComparer.Ordinal))
+                    {
+                        types.Add(f.ResultType);
+                    }
                 }
             }
 
-            AddTotals(r.Day, 1, r.SuccessfulSessions, r.FailedSessions);
-            foreach (var g in r.Policies.SelectMany(p => p.Failures).GroupBy(f => f.ResultType, StringComparer.Ordinal))
+            AddTotals(r.Day, 1, ok, failed);
+
+            // A report counts once per result type it has failures of (the failed sessions were added above).
+            foreach (var type in types)
             {
-                AddFailures(r.Day, g.Key, 1, g.Sum(f => f.FailedSessions));
+                AddFailures(r.Day, type, 1, 0);
             }
 
             return new IngestOutcome(IngestStatus.Imported, r.ReportId, revision == 1 ? null : $"revision {revision}: same natural key, different content", revision, reportPk);
@@ -399,16 +482,15 @@ public abstract partial class SqlReportStore : IReportStore, IAuditHistory
             dailyFailures[(day, resultType)] = (t.Reports + reports, t.Failed + failed);
         }
 
-        public async ValueTask DisposeAsync()
+        public ValueTask DisposeAsync()
         {
-            await lookup.DisposeAsync().ConfigureAwait(false);
-            await insertReport.DisposeAsync().ConfigureAwait(false);
-            await insertPolicy.DisposeAsync().ConfigureAwait(false);
-            await insertFailure.DisposeAsync().ConfigureAwait(false);
-            await insertQuarantine.DisposeAsync().ConfigureAwait(false);
+            lookup.Dispose();
+            insertReport.Dispose();
+            insertPolicy.Dispose();
+            insertFailure.Dispose();
+            insertQuarantine.Dispose();
+            return ValueTask.CompletedTask;
         }
-
-        private static string? JsonOrNull(IReadOnlyList<string>? list) => list is null ? null : JsonSerializer.Serialize(list, JsonOptions);
 
         private static void Params(DbCommand cmd, params string[] names)
         {
