@@ -81,6 +81,23 @@ public sealed class StsRecordParserTests
         Assert.StartsWith("RFC 8461", f.Rule, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Peer disagreement (B-scan-sts, the lab's bulk class <c>txt-syntax</c>): postfix-mta-sts-resolver's
+    /// <c>mta-sts-query</c> only looks for <c>v=STSv1</c> and an <c>id</c>, so it fetches a policy for this record.
+    /// RFC 8461 §3.1: the grammar has no empty field between two <c>;</c> and no field without <c>=</c>, and "if the
+    /// resulting record is syntactically invalid, senders MUST assume the recipient domain does not have an available
+    /// MTA-STS Policy" — so no policy is fetched and the domain counts as without MTA-STS.
+    /// </summary>
+    [Fact]
+    public void Empty_field_and_bare_word_make_the_record_invalid_unlike_mta_sts_query()
+    {
+        var r = StsRecordParser.Parse("v=STSv1; id=42x1;; bogus");
+        Assert.False(r.IsValid);
+        Assert.Contains(r.Findings, f => f.IsError && f.Code == "sts.txt.invalid");
+        var discovery = StsDiscovery.Evaluate(new StsTxtAnswer(DnsAnswerStatus.Answer, [["v=STSv1; id=42x1;; bogus"]]));
+        Assert.Equal(StsNoPolicyReason.InvalidRecord, Assert.IsType<StsDiscoveryResult.NoPolicy>(discovery).Reason);
+    }
+
     [Theory]
     [InlineData("v=STSv1")]
     [InlineData("v=STSv1;")]
