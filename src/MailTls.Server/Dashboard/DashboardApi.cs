@@ -115,9 +115,11 @@ public static class DashboardApi
             {
                 ["domain"] = a.Domain,
                 ["code"] = a.Finding.Code,
-                ["severity"] = "error",
+                ["severity"] = SeverityName(a.Finding.Severity),
                 ["subject"] = a.Finding.Subject,
                 ["message"] = a.Finding.Message,
+                ["source"] = a.Kind is null ? "audit" : "watch",
+                ["opened_at"] = a.OpenedAt is { } opened ? ReportJson.Time(opened) : null,
             })]),
             ["domain_count"] = o.DomainCount,
             ["page"] = o.Page,
@@ -246,10 +248,12 @@ public static class DashboardApi
         return o;
     }
 
+    private static string SeverityName(Severity severity) => severity switch { Severity.Error => "error", Severity.Warning => "warning", _ => "info" };
+
     private static JsonArray StoredFindingsJson(IEnumerable<StoredFinding> findings) => new([.. findings.Select(f => (JsonNode)new JsonObject
     {
         ["code"] = f.Code,
-        ["severity"] = f.Severity switch { Severity.Error => "error", Severity.Warning => "warning", _ => "info" },
+        ["severity"] = SeverityName(f.Severity),
         ["subject"] = f.Subject,
         ["message"] = f.Message,
     })]);

@@ -21,7 +21,11 @@ public sealed record DomainOverview(
 }
 
 /// <summary>An alert: an error finding of a domain's latest audit.</summary>
-public sealed record DomainAlert(string Domain, StoredFinding Finding);
+/// <summary>
+/// One alert on the overview: an open <c>mailtls watch</c> alert (<paramref name="Kind"/> and <paramref name="OpenedAt"/>
+/// set; code = the alert kind) or, for a domain watch has no open alert for, an error finding of its latest audit.
+/// </summary>
+public sealed record DomainAlert(string Domain, StoredFinding Finding, string? Kind = null, DateTimeOffset? OpenedAt = null);
 
 /// <summary>The overview: store totals over the window, the alerts of every domain, and one line per domain (a page of them).</summary>
 public sealed record Overview(int Days, DateTimeOffset Since, DateTimeOffset Now, SummaryResult Totals, IReadOnlyList<DomainAlert> Alerts, IReadOnlyList<DomainOverview> Domains, int Page, int Pages, int DomainCount);
@@ -90,7 +94,12 @@ public sealed class DashboardData(SqlReportStore store, ServeRuntime runtime)
         }
 
         var totals = await Store.SummaryAsync(new SummaryQuery(Since: since), cancellationToken).ConfigureAwait(false);
-        var alerts = audits.Values.OrderBy(a => a.Domain, StringComparer.Ordinal).SelectMany(a => Alerts(a).Select(f => new DomainAlert(a.Domain, f))).ToList();
+        var watched = (await Store.OpenAlertsAsync(cancellationToken).ConfigureAwait(false))
+            .Select(a => new DomainAlert(a.Domain, new StoredFinding(a.Kind, a.Severity, a.Subject, a.Message), a.Kind, a.OpenedAt)).ToList();
+        var watchedDomains = watched.Select(a => a.Domain).ToHashSet(StringComparer.Ordinal);
+        var alerts = watched
+            .Concat(audits.Values.Where(a => !watchedDomains.Contains(a.Domain)).SelectMany(a => Alerts(a).Select(f => new DomainAlert(a.Domain, f))))
+            .OrderBy(a => a.Domain, StringComparer.Ordinal).ThenByDescending(a => a.Finding.Severity).ToList();
         return new Overview(days, since, now, totals, alerts, lines, page, pages, all.Count);
     }
 

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using MailTls.Findings;
 using MailTls.Reports;
+using MailTls.Watch;
 using MailTls.Tests.Shared;
 
 namespace MailTls.Server.Tests.Dashboard;
@@ -123,6 +125,37 @@ public sealed class DashboardApiTests : IAsyncLifetime
         var healthy = domains.Single(d => (string)d!["domain"]! == DashboardSeed.Healthy)!;
         Assert.Equal("enforce", (string)healthy["published"]!["mode"]!);
         Assert.Empty(healthy["alerts"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Open_watch_alerts_replace_a_domains_audit_findings_on_the_overview()
+    {
+        var opened = h.Now.AddHours(-5);
+        var alert = new WatchAlert
+        {
+            Domain = DashboardSeed.Healthy,
+            Kind = "mx-cert-expiring",
+            Subject = "mx1." + DashboardSeed.Healthy,
+            Severity = Severity.Warning,
+            Codes = ["smtp.cert.expiring"],
+            Message = "the certificate of mx1 expires in 9 days",
+            OpenedAt = opened,
+            LastSeenAt = opened,
+        };
+        await h.Store.ReconcileAsync(DashboardSeed.Healthy, (_, _) => new WatchDecision(new AlertChanges([alert], [], [], []), null), []);
+
+        var api = await GetAsync("/api/domains?days=30");
+        var alerts = api["alerts"]!.AsArray().Select(a => a!).ToList();
+        var watch = Assert.Single(alerts, a => (string)a["source"]! == "watch");
+        Assert.Equal((DashboardSeed.Healthy, "mx-cert-expiring", "warning", alert.Subject, alert.Message, ReportJson.Time(opened)),
+            ((string)watch["domain"]!, (string)watch["code"]!, (string)watch["severity"]!, (string)watch["subject"]!, (string)watch["message"]!, (string)watch["opened_at"]!));
+        var audit = Assert.Single(alerts, a => (string)a["source"]! == "audit");
+        Assert.Equal((DashboardSeed.Failing, "smtp.cert.name-mismatch", "error"), ((string)audit["domain"]!, (string)audit["code"]!, (string)audit["severity"]!));
+
+        using var client = h.Client();
+        var page = await client.GetStringAsync(new Uri("/", UriKind.Relative));
+        Assert.Contains("<code>mx-cert-expiring</code>", page, StringComparison.Ordinal);
+        Assert.Contains("open since " + opened.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture), page, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -31,14 +31,20 @@ public static class OverviewPage
         h.Add($"""<section aria-labelledby="alerts-h" class="panel"><h2 id="alerts-h">Alerts</h2>""");
         if (o.Alerts.Count == 0)
         {
-            h.Add($"""<p class="quiet">No error findings in the latest audits{(o.Domains.Any(d => d.LastAudit is not null) ? "" : " (no audits stored yet: mailtls watch writes them)")}.</p>""");
+            h.Add($"""<p class="quiet">No open watch alerts and no error findings in the latest audits{(o.Domains.Any(d => d.LastAudit is not null) ? "" : " (no audits stored yet: mailtls watch writes them)")}.</p>""");
         }
         else
         {
             h.Add($"""<ul class="alerts">""");
-            foreach (var (domain, f) in o.Alerts)
+            foreach (var (domain, f, kind, opened) in o.Alerts)
             {
-                h.Add($"""<li class="alert"><a href="/domains/{domain}">{domain}</a> <code>{f.Code}</code> <span>{f.Message}</span></li>""");
+                h.Add($"""<li class="alert"><a href="/domains/{domain}">{domain}</a> <code>{f.Code}</code> <span>{f.Message}</span>""");
+                if (kind is not null && opened is { } t)
+                {
+                    h.Add($""" <span class="quiet">(watch alert on {f.Subject}, open since {Layout.Time(t)})</span>""");
+                }
+
+                h.Add($"""</li>""");
             }
 
             h.Add($"""</ul>""");
