@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using MailTls.Findings;
 using MailTls.Reports;
-using MailTls.Watch;
 using MailTls.Tests.Shared;
+using MailTls.Watch;
 
 namespace MailTls.Server.Tests.Dashboard;
 
