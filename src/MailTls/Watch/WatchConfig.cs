@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using MimeKit;
 using YamlDotNet.Serialization;
+using static MailTls.YamlValues;
 
 namespace MailTls.Watch;
 
@@ -488,24 +489,6 @@ public sealed record WatchConfig
 
         return host.Length > 0 && (IPAddress.TryParse(host, out _) || Dns.DnsName.TryNormalize(host) is not null);
     }
-
-    private static T Error<T>(List<string> errors, string message, T value)
-    {
-        errors.Add(message);
-        return value;
-    }
-
-    private static Dictionary<string, object?> Map(object? v) =>
-        v is Dictionary<object, object> m ? m.ToDictionary(p => p.Key.ToString() ?? string.Empty, p => (object?)p.Value, StringComparer.Ordinal) : [];
-
-    private static string? Str(object? v) => v?.ToString();
-
-    private static List<string> Strings(object? v) => v switch
-    {
-        List<object> l => [.. l.Select(x => x.ToString() ?? string.Empty)],
-        null => [],
-        _ => [v.ToString() ?? string.Empty],
-    };
 
     private static bool Bool(object? v, string key, List<string> errors) => Str(v)?.ToLowerInvariant() switch
     {
