@@ -90,6 +90,7 @@ public static class TlsRptReceiverEndpoints
         if (!HttpMethods.IsPost(request.Method))
         {
             response.Headers.Allow = AllowPost;
+            CloseIfBodyUnread(context);
             await RefuseAsync(context, metrics, logger, name, remote, StatusCodes.Status405MethodNotAllowed, "method_not_allowed",
                 $"{request.Method} is not accepted here: reports are POSTed (RFC 8460 §3).");
             return;
@@ -99,6 +100,7 @@ public static class TlsRptReceiverEndpoints
         {
             var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
             response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+            CloseIfBodyUnread(context);
             await RefuseAsync(context, metrics, logger, name, remote, StatusCodes.Status429TooManyRequests, "rate_limited",
                 $"More than {tenant.Settings.RatePerMinute} reports per minute (burst {tenant.Settings.Burst}) for this receiver; retry after {seconds} s.");
             return;
@@ -107,6 +109,7 @@ public static class TlsRptReceiverEndpoints
         var mediaType = request.ContentType;
         if (request.ContentLength is > Limits.TlsRptMaxCompressedBytes)
         {
+            CloseIfBodyUnread(context);
             await RefuseAsync(context, metrics, logger, name, remote, StatusCodes.Status413PayloadTooLarge, "too_large",
                 $"The body is {request.ContentLength} bytes; the limit is {Limits.TlsRptMaxCompressedBytes} (RFC 8460 §5.2 suggests 10 MB).");
             return;
@@ -265,6 +268,21 @@ public static class TlsRptReceiverEndpoints
         context.Response.Headers.RetryAfter = ((int)Limits.ReportReceiverStoreRetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         return RefuseAsync(context, metrics, logger, tenant, remote, StatusCodes.Status503ServiceUnavailable, "store_unavailable",
             "The report store is unavailable; nothing was stored. Retry later.", LogLevel.Error);
+    }
+
+    /// <summary>
+    /// A refusal sent before the body was read ends an HTTP/1.x connection (<c>Connection: close</c>): the unread body
+    /// would otherwise have to be drained before the connection could carry another request, and a client that reuses
+    /// it while the server gives up draining sees its next request fail. HTTP/2 resets just the stream.
+    /// </summary>
+    private static void CloseIfBodyUnread(HttpContext context)
+    {
+        var request = context.Request;
+        var hasBody = request.ContentLength is > 0 || request.Headers.TransferEncoding.Count > 0;
+        if (hasBody && (HttpProtocol.IsHttp11(request.Protocol) || HttpProtocol.IsHttp10(request.Protocol)))
+        {
+            context.Response.Headers.Connection = "close";
+        }
     }
 
     /// <summary>Answers a refusal with an RFC 9457 problem body, counts it and logs it.</summary>

@@ -240,6 +240,7 @@ public sealed class ReceiverTests
         Assert.InRange(retryAfter.Value.TotalSeconds, 1, 60);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal(429, problem.GetProperty("status").GetInt32());
+        Assert.True(response.Headers.ConnectionClose, "a refusal before the body is read ends the HTTP/1.1 connection");
         response.Dispose();
 
         // Another tenant has its own bucket.
