@@ -11,10 +11,10 @@ using MailTls.Resolver;
 /// sends one netstring request, waits for the reply, and sends the next (Postfix never pipelines a policy lookup);
 /// the latency of every query is recorded. Modes:
 /// <code>
-///   socketmap load  --target ADDR:PORT --domains FILE [--connections 100] [--seconds 10] [--rate Q] [--name postfix]
-///   socketmap warm  --target ADDR:PORT --domains FILE [--connections 16]
-///   socketmap burst --target ADDR:PORT --domain DOMAIN [--connections 100] [--name postfix]
-///   socketmap serve --listen ADDR:PORT    (a resolver with faked DNS/HTTPS, for profiling without the lab)
+///   socketmap load  --target ADDR:PORT|unix:PATH --domains FILE [--connections 100] [--seconds 10] [--rate Q] [--name postfix]
+///   socketmap warm  --target ADDR:PORT|unix:PATH --domains FILE [--connections 16]
+///   socketmap burst --target ADDR:PORT|unix:PATH --domain DOMAIN [--connections 100] [--name postfix]
+///   socketmap serve --listen ADDR:PORT|unix:PATH    (a resolver with faked DNS/HTTPS, for profiling without the lab)
 /// </code>
 /// load: closed loop, each connection cycles through the domains from its own offset; prints queries/s and the
 /// p50/p90/p99/p99.9/max latency of the timed part (a 2 s untimed warm-up first) and the reply kinds. With --rate,
@@ -42,13 +42,13 @@ internal static class SocketmapBench
         switch (args[0])
         {
             case "serve" when opts.TryGetValue("--listen", out var listen):
-                return await ServeAsync(IPEndPoint.Parse(listen)).ConfigureAwait(false);
+                return await ServeAsync(Target(listen)).ConfigureAwait(false);
             case "load" when opts.TryGetValue("--target", out var t) && opts.TryGetValue("--domains", out var f):
-                return await LoadAsync(IPEndPoint.Parse(t), Domains(f), name, Int(opts, "--connections", 100), double.Parse(opts.GetValueOrDefault("--seconds", "10"), CultureInfo.InvariantCulture), Int(opts, "--rate", 0)).ConfigureAwait(false);
+                return await LoadAsync(Target(t), Domains(f), name, Int(opts, "--connections", 100), double.Parse(opts.GetValueOrDefault("--seconds", "10"), CultureInfo.InvariantCulture), Int(opts, "--rate", 0)).ConfigureAwait(false);
             case "warm" when opts.TryGetValue("--target", out var t) && opts.TryGetValue("--domains", out var f):
-                return await WarmAsync(IPEndPoint.Parse(t), Domains(f), name, Int(opts, "--connections", 16)).ConfigureAwait(false);
+                return await WarmAsync(Target(t), Domains(f), name, Int(opts, "--connections", 16)).ConfigureAwait(false);
             case "burst" when opts.TryGetValue("--target", out var t) && opts.TryGetValue("--domain", out var d):
-                return await BurstAsync(IPEndPoint.Parse(t), d, name, Int(opts, "--connections", 100)).ConfigureAwait(false);
+                return await BurstAsync(Target(t), d, name, Int(opts, "--connections", 100)).ConfigureAwait(false);
             default:
                 return Usage();
         }
@@ -56,19 +56,23 @@ internal static class SocketmapBench
 
     private static int Usage()
     {
-        Console.Error.WriteLine("usage: MailTls.Bench socketmap load|warm --target ADDR:PORT --domains FILE [--connections N] [--seconds S] [--name MAP]");
-        Console.Error.WriteLine("       MailTls.Bench socketmap burst --target ADDR:PORT --domain DOMAIN [--connections N] [--name MAP]");
-        Console.Error.WriteLine("       MailTls.Bench socketmap serve --listen ADDR:PORT");
+        Console.Error.WriteLine("usage: MailTls.Bench socketmap load|warm --target ADDR:PORT|unix:PATH --domains FILE [--connections N] [--seconds S] [--name MAP]");
+        Console.Error.WriteLine("       MailTls.Bench socketmap burst --target ADDR:PORT|unix:PATH --domain DOMAIN [--connections N] [--name MAP]");
+        Console.Error.WriteLine("       MailTls.Bench socketmap serve --listen ADDR:PORT|unix:PATH");
         return 2;
     }
 
     private static int Int(Dictionary<string, string> opts, string key, int fallback) =>
         opts.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
 
+    /// <summary>ADDR:PORT, or unix:PATH for a Unix socket.</summary>
+    private static EndPoint Target(string text) =>
+        text.StartsWith("unix:", StringComparison.Ordinal) ? new UnixDomainSocketEndPoint(text[5..]) : IPEndPoint.Parse(text);
+
     private static string[] Domains(string file) =>
         [.. File.ReadAllLines(file).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#')).Select(l => l.Split((char[])[' ', '\t'])[0])];
 
-    private static async Task<int> LoadAsync(IPEndPoint target, string[] domains, string name, int connections, double seconds, int rate)
+    private static async Task<int> LoadAsync(EndPoint target, string[] domains, string name, int connections, double seconds, int rate)
     {
         // Paced: each connection sends every `interval` ticks (its first send spread over one interval).
         var interval = rate > 0 ? (long)((double)connections / rate * Stopwatch.Frequency) : 0;
@@ -154,7 +158,7 @@ internal static class SocketmapBench
         return errors == 0 && count > 0 ? 0 : 1;
     }
 
-    private static async Task<int> WarmAsync(IPEndPoint target, string[] domains, string name, int connections)
+    private static async Task<int> WarmAsync(EndPoint target, string[] domains, string name, int connections)
     {
         var sw = Stopwatch.StartNew();
         var kinds = new System.Collections.Concurrent.ConcurrentDictionary<string, long>(StringComparer.Ordinal);
@@ -174,7 +178,7 @@ internal static class SocketmapBench
         return 0;
     }
 
-    private static async Task<int> BurstAsync(IPEndPoint target, string domain, string name, int connections)
+    private static async Task<int> BurstAsync(EndPoint target, string domain, string name, int connections)
     {
         var clients = new List<Client>();
         for (var i = 0; i < connections; i++)
@@ -208,7 +212,7 @@ internal static class SocketmapBench
     }
 
     /// <summary>A resolver whose DNS and HTTPS are faked (every domain has an enforce policy): the daemon's own cost.</summary>
-    private static async Task<int> ServeAsync(IPEndPoint listen)
+    private static async Task<int> ServeAsync(EndPoint listen)
     {
         var cache = new StsPolicyCache(
             new MemoryStsPolicyStore(),
@@ -217,7 +221,15 @@ internal static class SocketmapBench
                 StsPolicyFetcher.PolicyUrl(d), Encoding.UTF8.GetBytes($"version: STSv1\nmode: enforce\nmx: mx1.{d}\nmx: *.{d}\nmax_age: 604800\n"), "text/plain", null!)));
         var service = new ResolverService(new ResolverServiceOptions { Dane = DaneMode.Off, CacheGrace = TimeSpan.FromHours(1) }, cache, null);
         await using var server = new SocketmapServer(service);
-        server.ListenTcp(listen);
+        if (listen is UnixDomainSocketEndPoint unix)
+        {
+            server.ListenUnix(unix.ToString());
+        }
+        else
+        {
+            server.ListenTcp((IPEndPoint)listen);
+        }
+
         Console.Error.WriteLine("socketmap serve: listening on " + server.EndPoints[0]);
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
@@ -269,9 +281,11 @@ internal static class SocketmapBench
 
         private Client(Socket socket) => this.socket = socket;
 
-        public static async Task<Client> ConnectAsync(IPEndPoint target)
+        public static async Task<Client> ConnectAsync(EndPoint target)
         {
-            var s = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            var s = target is UnixDomainSocketEndPoint
+                ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+                : new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             await s.ConnectAsync(target).ConfigureAwait(false);
             return new Client(s);
         }
