@@ -72,7 +72,40 @@ public static class WebPkiVerifier
             }
         }
 
-        var ok = chain.Build(leaf);
+        try
+        {
+            Judge(chain, chain.Build(leaf), leaf, presented.Count, now, problems, details);
+        }
+        finally
+        {
+            // The elements' certificates are new objects owned by the chain's caller (X509Chain.Dispose leaves them):
+            // undisposed, each one waits for the finalizer thread (a quarter of a bulk scan's CPU once).
+            foreach (var element in chain.ChainElements)
+            {
+                element.Certificate.Dispose();
+            }
+        }
+
+        if (!CertificateIdentity.Matches(host, leaf))
+        {
+            problems.Add(WebPkiStatus.NameMismatch);
+            var names = CertificateIdentity.GetDnsNames(leaf);
+            details.Add($"the certificate names {(names.Count == 0 ? "no DNS names" : string.Join(", ", names))}, not {host}");
+        }
+
+        if (problems.Count == 0)
+        {
+            return new WebPkiResult(WebPkiStatus.Valid, [], "valid for " + host);
+        }
+
+        // Priority: the problem a postmaster must fix first, in the order senders report them.
+        WebPkiStatus[] order = [WebPkiStatus.SelfSigned, WebPkiStatus.Untrusted, WebPkiStatus.Expired, WebPkiStatus.NotYetValid, WebPkiStatus.NameMismatch, WebPkiStatus.Invalid];
+        var first = order.First(problems.Contains);
+        return new WebPkiResult(first, problems, string.Join("; ", details));
+    }
+
+    private static void Judge(X509Chain chain, bool ok, X509Certificate2 leaf, int presentedCount, DateTimeOffset now, List<WebPkiStatus> problems, List<string> details)
+    {
         var selfSigned = leaf.SubjectName.RawData.AsSpan().SequenceEqual(leaf.IssuerName.RawData);
         if (!ok)
         {
@@ -91,7 +124,7 @@ public static class WebPkiVerifier
 
             if ((flags & (X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain)) != 0)
             {
-                problems.Add(selfSigned && presented.Count == 1 ? WebPkiStatus.SelfSigned : WebPkiStatus.Untrusted);
+                problems.Add(selfSigned && presentedCount == 1 ? WebPkiStatus.SelfSigned : WebPkiStatus.Untrusted);
                 details.Add(selfSigned ? "the certificate is self-signed" : "the chain does not lead to a trusted root");
             }
 
@@ -103,23 +136,5 @@ public static class WebPkiVerifier
                 details.Add("chain status: " + other);
             }
         }
-
-        if (!CertificateIdentity.Matches(host, leaf))
-        {
-            problems.Add(WebPkiStatus.NameMismatch);
-            var names = CertificateIdentity.GetDnsNames(leaf);
-            details.Add($"the certificate names {(names.Count == 0 ? "no DNS names" : string.Join(", ", names))}, not {host}");
-        }
-
-
-        if (problems.Count == 0)
-        {
-            return new WebPkiResult(WebPkiStatus.Valid, [], "valid for " + host);
-        }
-
-        // Priority: the problem a postmaster must fix first, in the order senders report them.
-        WebPkiStatus[] order = [WebPkiStatus.SelfSigned, WebPkiStatus.Untrusted, WebPkiStatus.Expired, WebPkiStatus.NotYetValid, WebPkiStatus.NameMismatch, WebPkiStatus.Invalid];
-        var first = order.First(problems.Contains);
-        return new WebPkiResult(first, problems, string.Join("; ", details));
     }
 }
