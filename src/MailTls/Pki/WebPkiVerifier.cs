@@ -79,7 +79,7 @@ public static class WebPkiVerifier
         finally
         {
             // The elements' certificates are new objects owned by the chain's caller (X509Chain.Dispose leaves them):
-            // undisposed, each one waits for the finalizer thread (a quarter of a bulk scan's CPU once).
+            // undisposed, every one of them would be left to the finalizer thread.
             foreach (var element in chain.ChainElements)
             {
                 element.Certificate.Dispose();
