@@ -8,7 +8,7 @@ using System.Text.Json;
 using MailTls.Reports;
 using MailTls.Reports.Storage;
 using MailTls.Server.Tests.Receiver;
-using Npgsql;
+using MailTls.Tests.Shared;
 
 namespace MailTls.Server.Tests.Lab;
 
@@ -21,7 +21,6 @@ namespace MailTls.Server.Tests.Lab;
 public sealed class LabReceiverTests
 {
     private const string RunDir = "/run/mailtls-lab";
-    private const string PgUrlFile = "/run/mailtls-lab/pg-url";
     private const string ReceiverHost = "tlsrpt.receiver.lab";
 
     [Fact]
@@ -68,7 +67,7 @@ public sealed class LabReceiverTests
             {
                 foreach (var t in tenants)
                 {
-                    var (code, output, err) = await RunAsync("curl", "-sS", "--max-time", "30", "--resolve", $"{ReceiverHost}:{port}:127.0.0.1",
+                    var (code, output, err) = await LabProcess.RunAsync("curl", "-sS", "--max-time", "30", "--resolve", $"{ReceiverHost}:{port}:127.0.0.1",
                         "-H", "Content-Type: " + t.Body.MediaType, "--data-binary", "@" + t.File, "-w", "\n%{http_code}", $"https://{ReceiverHost}:{port}{t.Path}");
                     Assert.True(code == 0, $"curl {t.Body.Name}: {err}");
                     var lines = output.TrimEnd().Split('\n');
@@ -78,7 +77,7 @@ public sealed class LabReceiverTests
             }
 
             // A stranger's path: the same empty 404 as anything unknown.
-            var (_, probe, _) = await RunAsync("curl", "-sS", "--resolve", $"{ReceiverHost}:{port}:127.0.0.1", "-H", "Content-Type: application/tlsrpt+gzip",
+            var (_, probe, _) = await LabProcess.RunAsync("curl", "-sS", "--resolve", $"{ReceiverHost}:{port}:127.0.0.1", "-H", "Content-Type: application/tlsrpt+gzip",
                 "--data-binary", "@" + tenants[0].File, "-w", "%{http_code}", $"https://{ReceiverHost}:{port}/tlsrpt/{ReceiverSupport.Token()}");
             Assert.Equal("404", probe);
         }
@@ -137,23 +136,7 @@ public sealed class LabReceiverTests
         return (leaf.ExportCertificatePem() + "\n" + issuerPem, key.ExportPkcs8PrivateKeyPem() + "\n");
     }
 
-    private static async Task<string> PgUrlAsync()
-    {
-        if (!File.Exists(PgUrlFile))
-        {
-            using var p = Process.Start(new ProcessStartInfo(Path.Combine(ReceiverSupport.RepoRoot, "lab", "pg"), "up") { UseShellExecute = false })!;
-            await p.WaitForExitAsync();
-            Assert.Equal(0, p.ExitCode);
-        }
-
-        var url = (await File.ReadAllTextAsync(PgUrlFile)).Trim();
-        var schema = "r" + Guid.NewGuid().ToString("N")[..12];
-        await using var conn = new NpgsqlConnection(ReportDatabase.PostgresConnectionString(url).ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"CREATE SCHEMA {schema}", conn);
-        await cmd.ExecuteNonQueryAsync();
-        return url + (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "search_path=" + schema;
-    }
+    private static Task<string> PgUrlAsync() => LabPostgres.FreshSchemaUrlAsync(ReceiverSupport.RepoRoot, "r");
 
     private static int FreePort()
     {
@@ -179,22 +162,5 @@ public sealed class LabReceiverTests
         }
 
         return false;
-    }
-
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
     }
 }

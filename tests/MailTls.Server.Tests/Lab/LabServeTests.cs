@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -33,7 +32,7 @@ public sealed class LabServeTests
         Assert.True(hosts.Count >= 5, "lab/up --policy-host mailtls serves the clean scenarios' policy hosts; found " + hosts.Count);
         foreach (var (domain, _) in hosts)
         {
-            var (code, output, _) = await RunAsync("dig", "+short", "mta-sts." + domain, "A");
+            var (code, output, _) = await LabProcess.RunAsync("dig", "+short", "mta-sts." + domain, "A");
             Assert.Equal(0, code);
             Assert.Equal(ServeAddress, output.Trim());
         }
@@ -45,15 +44,15 @@ public sealed class LabServeTests
         foreach (var (domain, policy) in ServedByMailtls())
         {
             var url = $"https://mta-sts.{domain}/.well-known/mta-sts.txt";
-            var (code, body, err) = await RunAsync("curl", "-sS", "--fail", "--max-time", "20", "--max-redirs", "0", url);
+            var (code, body, err) = await LabProcess.RunAsync("curl", "-sS", "--fail", "--max-time", "20", "--max-redirs", "0", url);
             Assert.True(code == 0, $"curl {url}: {err}");
             Assert.Equal(policy, body);
             Assert.True(StsPolicyParser.Parse(Encoding.UTF8.GetBytes(body)).IsValid, domain);
 
-            var (_, type, _) = await RunAsync("curl", "-sS", "-o", "/dev/null", "-w", "%{content_type} %{http_code} %{num_redirects}", url);
+            var (_, type, _) = await LabProcess.RunAsync("curl", "-sS", "-o", "/dev/null", "-w", "%{content_type} %{http_code} %{num_redirects}", url);
             Assert.Equal("text/plain; charset=utf-8 200 0", type);
 
-            var (_, peer, peerErr) = await RunAsync("mta-sts-query", "-v", "error", domain);
+            var (_, peer, peerErr) = await LabProcess.RunAsync("mta-sts-query", "-v", "error", domain);
             Assert.True(peer.Contains("STSFetchResult.VALID", StringComparison.Ordinal), $"mta-sts-query {domain}: {peer} {peerErr}");
         }
     }
@@ -87,16 +86,16 @@ public sealed class LabServeTests
             await File.WriteAllTextAsync(chainPath, renewed.ExportCertificatePem() + "\n" + issuerPem);
             var want = renewed.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant();
             Assert.True(await EventuallyAsync(async () => await ServedFingerprintAsync(host) == want), "the renewed certificate was not served");
-            var (ok, body, err) = await RunAsync("curl", "-sS", "--fail", $"https://{host}/.well-known/mta-sts.txt");
+            var (ok, body, err) = await LabProcess.RunAsync("curl", "-sS", "--fail", $"https://{host}/.well-known/mta-sts.txt");
             Assert.True(ok == 0, "curl after the swap: " + err);
             Assert.StartsWith("version: STSv1", body, StringComparison.Ordinal);
 
             // a broken renewal: the previous certificate keeps serving, /healthz says so
             await File.WriteAllTextAsync(chainPath, "-----BEGIN CERTIFICATE-----\nbroken\n-----END CERTIFICATE-----\n");
             Assert.True(await EventuallyAsync(async () =>
-                (await RunAsync("curl", "-s", $"http://{ServeAddress}:9461/healthz")).Stdout.Contains("serve.cert.reload-failed", StringComparison.Ordinal)));
+                (await LabProcess.RunAsync("curl", "-s", $"http://{ServeAddress}:9461/healthz")).Stdout.Contains("serve.cert.reload-failed", StringComparison.Ordinal)));
             Assert.Equal(want, await ServedFingerprintAsync(host));
-            var (still, _, stillErr) = await RunAsync("curl", "-sS", "--fail", $"https://{host}/.well-known/mta-sts.txt");
+            var (still, _, stillErr) = await LabProcess.RunAsync("curl", "-sS", "--fail", $"https://{host}/.well-known/mta-sts.txt");
             Assert.True(still == 0, "curl with the broken file on disk: " + stillErr);
         }
         finally
@@ -108,7 +107,7 @@ public sealed class LabServeTests
 
     private static async Task<string?> ServedFingerprintAsync(string host)
     {
-        var (_, pem, _) = await RunAsync("bash", "-c", $"openssl s_client -connect {ServeAddress}:443 -servername {host} -verify_return_error </dev/null 2>/dev/null | openssl x509 -outform PEM");
+        var (_, pem, _) = await LabProcess.RunAsync("bash", "-c", $"openssl s_client -connect {ServeAddress}:443 -servername {host} -verify_return_error </dev/null 2>/dev/null | openssl x509 -outform PEM");
         return pem.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal)
             ? X509Certificate2.CreateFromPem(pem).GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant()
             : null;
@@ -127,22 +126,5 @@ public sealed class LabServeTests
         }
 
         return false;
-    }
-
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string file, params string[] args)
-    {
-        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
     }
 }

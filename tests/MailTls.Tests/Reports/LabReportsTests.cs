@@ -1,9 +1,8 @@
-using System.Diagnostics;
 using MailKit;
 using MailKit.Search;
 using MailTls.Reports;
 using MailTls.Reports.Storage;
-using Npgsql;
+using MailTls.Tests.Shared;
 
 namespace MailTls.Tests.Reports;
 
@@ -14,25 +13,7 @@ namespace MailTls.Tests.Reports;
 [Trait("Category", "Lab")]
 public sealed class LabReportsTests
 {
-    private const string PgUrlFile = "/run/mailtls-lab/pg-url";
-
-    internal static async Task<string> PgUrlAsync()
-    {
-        if (!File.Exists(PgUrlFile))
-        {
-            using var p = Process.Start(new ProcessStartInfo(Path.Combine(TestPaths.RepoRoot, "lab", "pg"), "up") { UseShellExecute = false })!;
-            await p.WaitForExitAsync();
-            Assert.Equal(0, p.ExitCode);
-        }
-
-        var url = (await File.ReadAllTextAsync(PgUrlFile)).Trim();
-        var schema = "t" + Guid.NewGuid().ToString("N")[..12];
-        await using var conn = new NpgsqlConnection(ReportDatabase.PostgresConnectionString(url).ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"CREATE SCHEMA {schema}", conn);
-        await cmd.ExecuteNonQueryAsync();
-        return url + (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "search_path=" + schema;
-    }
+    internal static Task<string> PgUrlAsync() => LabPostgres.FreshSchemaUrlAsync(TestPaths.RepoRoot, "t");
 
     [Fact]
     public async Task Postgres_golden_samples()

@@ -1,7 +1,5 @@
-using System.Diagnostics;
-using MailTls.Reports.Storage;
 using MailTls.Resolver;
-using Npgsql;
+using MailTls.Tests.Shared;
 
 namespace MailTls.Tests.Resolver;
 
@@ -13,8 +11,6 @@ namespace MailTls.Tests.Resolver;
 [Trait("Category", "Lab")]
 public sealed class LabResolverPostgresTests
 {
-    private const string PgUrlFile = "/run/mailtls-lab/pg-url";
-
     public static TheoryData<string, int> Vectors => CacheVectorTests.Vectors;
 
     [Fact]
@@ -63,21 +59,5 @@ public sealed class LabResolverPostgresTests
         Assert.StartsWith("TEMP policy cache unavailable: ", reply, StringComparison.Ordinal);
     }
 
-    private static async Task<string> FreshSchemaUrlAsync()
-    {
-        if (!File.Exists(PgUrlFile))
-        {
-            using var p = Process.Start(new ProcessStartInfo(Path.Combine(TestPaths.RepoRoot, "lab", "pg"), "up") { UseShellExecute = false })!;
-            await p.WaitForExitAsync();
-            Assert.Equal(0, p.ExitCode);
-        }
-
-        var url = (await File.ReadAllTextAsync(PgUrlFile)).Trim();
-        var schema = "r" + Guid.NewGuid().ToString("N")[..12];
-        await using var conn = new NpgsqlConnection(ReportDatabase.PostgresConnectionString(url).ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand($"CREATE SCHEMA {schema}", conn);
-        await cmd.ExecuteNonQueryAsync();
-        return url + (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + "search_path=" + schema;
-    }
+    private static Task<string> FreshSchemaUrlAsync() => LabPostgres.FreshSchemaUrlAsync(TestPaths.RepoRoot, "r");
 }
