@@ -7,6 +7,22 @@ namespace MailTls;
 /// </summary>
 internal static class YamlValues
 {
+    /// <summary>The untyped tree of <paramref name="yaml"/>; false (the syntax error recorded) when it does not parse.</summary>
+    public static bool TryLoad(string yaml, List<string> errors, out object? root)
+    {
+        try
+        {
+            root = new YamlDotNet.Serialization.DeserializerBuilder().Build().Deserialize<object>(yaml);
+            return true;
+        }
+        catch (YamlDotNet.Core.YamlException e)
+        {
+            errors.Add("YAML: " + e.Message);
+            root = null;
+            return false;
+        }
+    }
+
     /// <summary>Records <paramref name="message"/> and returns <paramref name="value"/> (the reader keeps going).</summary>
     public static T Error<T>(List<string> errors, string message, T value)
     {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using YamlDotNet.Serialization;
 using static MailTls.YamlValues;
 
 namespace MailTls.Resolver;
@@ -94,14 +93,8 @@ public sealed record ResolverConfig
     {
         var list = new List<string>();
         errors = list;
-        object? root;
-        try
+        if (!YamlValues.TryLoad(yaml, list, out var root))
         {
-            root = new DeserializerBuilder().Build().Deserialize<object>(yaml);
-        }
-        catch (YamlDotNet.Core.YamlException e)
-        {
-            list.Add("YAML: " + e.Message);
             return new ResolverConfig();
         }
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using MimeKit;
-using YamlDotNet.Serialization;
 using static MailTls.YamlValues;
 
 namespace MailTls.Watch;
@@ -115,14 +114,8 @@ public sealed record WatchConfig
     {
         var list = new List<string>();
         errors = list;
-        object? root;
-        try
+        if (!YamlValues.TryLoad(yaml, list, out var root))
         {
-            root = new DeserializerBuilder().Build().Deserialize<object>(yaml);
-        }
-        catch (YamlDotNet.Core.YamlException e)
-        {
-            list.Add("YAML: " + e.Message);
             return new WatchConfig();
         }
 

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using MailTls.Reports;
 using MailTls.Reports.Storage;
@@ -31,7 +29,7 @@ public sealed class LabReceiverTests
     public async Task Golden_samples_posted_with_curl_to_mailtls_serve_are_stored_exactly_once()
     {
         var dir = Directory.CreateTempSubdirectory("mailtls-lab-receiver-").FullName;
-        var (chain, key) = await IssueAsync(ReceiverHost);
+        var (chain, key) = await LabPki.IssueAsync(ReceiverHost);
         await File.WriteAllTextAsync(Path.Combine(dir, "chain.pem"), chain);
         await File.WriteAllTextAsync(Path.Combine(dir, "key.pem"), key);
         var bodies = ReceiverSupport.GoldenBodies();
@@ -116,24 +114,6 @@ public sealed class LabReceiverTests
         }
 
         return Process.Start(psi) ?? throw new InvalidOperationException("could not start mailtls serve");
-    }
-
-    /// <summary>A leaf for <paramref name="host"/> from the lab intermediate CA (trusted in the namespace): chain and key PEM.</summary>
-    private static async Task<(string Chain, string Key)> IssueAsync(string host)
-    {
-        using var issuerKey = ECDsa.Create();
-        issuerKey.ImportFromPem(await File.ReadAllTextAsync(Path.Combine(RunDir, "pki", "keys", "ca-intermediate.ecdsa.key")));
-        var issuerPem = await File.ReadAllTextAsync(Path.Combine(RunDir, "pki", "keys", "ca-intermediate.crt"));
-        using var issuer = X509Certificate2.CreateFromPem(issuerPem).CopyWithPrivateKey(issuerKey);
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=" + host, key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddDnsName(host);
-        request.CertificateExtensions.Add(san.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
-        using var leaf = request.Create(issuer, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(12));
-        return (leaf.ExportCertificatePem() + "\n" + issuerPem, key.ExportPkcs8PrivateKeyPem() + "\n");
     }
 
     private static Task<string> PgUrlAsync() => LabPostgres.FreshSchemaUrlAsync(ReceiverSupport.RepoRoot, "r");

@@ -70,20 +70,10 @@ public sealed class LabServeTests
         try
         {
             // a renewal: a new key and certificate from the lab intermediate, written as certbot does
-            using var issuerKey = ECDsa.Create();
-            issuerKey.ImportFromPem(await File.ReadAllTextAsync(Path.Combine(RunDir, "pki", "keys", "ca-intermediate.ecdsa.key")));
-            var issuerPem = await File.ReadAllTextAsync(Path.Combine(RunDir, "pki", "keys", "ca-intermediate.crt"));
-            using var issuer = X509Certificate2.CreateFromPem(issuerPem).CopyWithPrivateKey(issuerKey);
-            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-            var request = new CertificateRequest("CN=" + host, key, HashAlgorithmName.SHA256);
-            var san = new SubjectAlternativeNameBuilder();
-            san.AddDnsName(host);
-            request.CertificateExtensions.Add(san.Build());
-            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
-            request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
-            using var renewed = request.Create(issuer, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(12));
-            await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n");
-            await File.WriteAllTextAsync(chainPath, renewed.ExportCertificatePem() + "\n" + issuerPem);
+            var (chain, key) = await LabPki.IssueAsync(host);
+            await File.WriteAllTextAsync(keyPath, key);
+            await File.WriteAllTextAsync(chainPath, chain);
+            using var renewed = X509Certificate2.CreateFromPem(chain);
             var want = renewed.GetCertHashString(HashAlgorithmName.SHA256).ToLowerInvariant();
             Assert.True(await EventuallyAsync(async () => await ServedFingerprintAsync(host) == want), "the renewed certificate was not served");
             var (ok, body, err) = await LabProcess.RunAsync("curl", "-sS", "--fail", $"https://{host}/.well-known/mta-sts.txt");
